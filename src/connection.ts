@@ -1,0 +1,317 @@
+/**
+ * The Redis connection rqts talks through: accepts a URL or an existing node-redis client, reads every reply
+ * binary-safe, retries transient failures within a bounded budget, and hands out one duplicated connection
+ * for blocking reads.
+ */
+import { createHash } from 'node:crypto';
+import {
+  createClient,
+  RESP_TYPES,
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  SocketClosedUnexpectedlyError,
+  ErrorReply,
+  type RedisClientType,
+} from 'redis';
+import pRetry from 'p-retry';
+import { ConnectionError, InvalidArgumentError, RqtsError } from './errors.js';
+
+/** Any node-redis client, whatever its modules, RESP version or type mapping. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RedisClient = RedisClientType<any, any, any, any, any>;
+
+/** What a raw reply looks like once type-mapped: blobs are Buffers, maps and sets flat arrays. */
+export type Reply = Buffer | string | number | bigint | null | Reply[];
+
+/** A Redis command argument. */
+export type Arg = string | Buffer;
+
+/**
+ * Blob strings as Buffers (pickle and zlib bytes must survive), maps and sets as flat arrays: the same reply
+ * shape under RESP2 and RESP3, so rqts works on clients the user built either way.
+ */
+const TYPE_MAPPING = {
+  [RESP_TYPES.BLOB_STRING]: Buffer,
+  [RESP_TYPES.SIMPLE_STRING]: Buffer,
+  [RESP_TYPES.MAP]: Array,
+  [RESP_TYPES.SET]: Array,
+} as const;
+
+export interface ConnectionOptions {
+  /**
+   * How many times a command that failed on a transient connection error is tried again.
+   * @defaultValue 3
+   */
+  retries?: number;
+  /**
+   * Deadline for one command (blocking reads excepted), in milliseconds.
+   * @defaultValue 10000
+   */
+  commandTimeoutMs?: number;
+  /**
+   * Deadline for establishing the connection, in milliseconds.
+   * @defaultValue 10000
+   */
+  connectTimeoutMs?: number;
+}
+
+/** Where a Connection comes from: a URL, a node-redis client, or an existing Connection. */
+export type ConnectionLike = Connection | RedisClient | string;
+
+/** A Lua script with its SHA1 computed up front, run with EVALSHA and EVAL on NOSCRIPT. */
+export class LuaScript {
+  readonly sha: string;
+  constructor(
+    readonly name: string,
+    readonly source: string,
+  ) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+}
+
+const ALLOWED_PROTOCOLS = new Set(['redis:', 'rediss:', 'unix:']);
+
+/** Validate a Redis URL before any socket is opened. */
+export function validateRedisUrl(url: unknown): string {
+  if (typeof url !== 'string' || url.length === 0) {
+    throw new InvalidArgumentError('connection', url, 'expected a redis:// or rediss:// URL or a node-redis client');
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new InvalidArgumentError('connection', url, 'not a valid URL', { cause });
+  }
+  if (!ALLOWED_PROTOCOLS.has(parsed.protocol)) {
+    throw new InvalidArgumentError('connection', url, `unsupported scheme ${parsed.protocol} (use redis:// or rediss://)`);
+  }
+  const db = parsed.pathname.replace(/^\//, '');
+  if (parsed.protocol !== 'unix:' && db !== '' && !/^\d+$/.test(db)) {
+    throw new InvalidArgumentError('connection', url, `database index ${JSON.stringify(db)} is not a number`);
+  }
+  return url;
+}
+
+/**
+ * One logical Redis connection: a command client plus, on demand, a duplicated client for blocking reads.
+ *
+ * @remarks
+ * Clients rqts creates from a URL use RESP2 and are closed by {@link Connection.close}; a client passed in
+ * stays the caller's to close (its blocking duplicate is rqts's).
+ */
+export class Connection {
+  readonly #client: RedisClient;
+  readonly #owned: boolean;
+  readonly #retries: number;
+  readonly #commandTimeoutMs: number;
+  #connecting: Promise<void> | null = null;
+  #blocking: Promise<RedisClient> | null = null;
+  #closed = false;
+
+  private constructor(client: RedisClient, owned: boolean, options: ConnectionOptions) {
+    this.#client = client;
+    this.#owned = owned;
+    this.#retries = nonNegativeInt('retries', options.retries ?? 3);
+    this.#commandTimeoutMs = positiveInt('commandTimeoutMs', options.commandTimeoutMs ?? 10_000);
+  }
+
+  /**
+   * A Connection over a URL or client, not yet connected (it connects on first use). Validates the URL now.
+   * @throws InvalidArgumentError for a malformed URL or an object that is not a node-redis client.
+   */
+  static from(target: ConnectionLike, options: ConnectionOptions = {}): Connection {
+    if (target instanceof Connection) return target;
+    if (typeof target === 'string') {
+      const url = validateRedisUrl(target);
+      const client = createClient({
+        url,
+        RESP: 2,
+        socket: { connectTimeout: positiveInt('connectTimeoutMs', options.connectTimeoutMs ?? 10_000) },
+      }) as unknown as RedisClient;
+      // Without a listener a Redis restart would crash the process; errors surface on commands instead.
+      client.on('error', () => {});
+      return new Connection(client, true, options);
+    }
+    if (!isRedisClient(target)) {
+      throw new InvalidArgumentError('connection', target, 'expected a redis:// URL, a node-redis client or a Connection');
+    }
+    return new Connection(target, false, options);
+  }
+
+  /** The underlying node-redis client (for advanced use; rqts never changes its settings). */
+  get client(): RedisClient {
+    return this.#client;
+  }
+
+  /** Connect now instead of on first use. */
+  async open(): Promise<this> {
+    await this.#ensureOpen();
+    return this;
+  }
+
+  async #ensureOpen(): Promise<void> {
+    if (this.#closed) throw new ConnectionError('Connection is closed');
+    if (this.#client.isOpen) return;
+    this.#connecting ??= this.#client
+      .connect()
+      .then(() => undefined)
+      .catch((cause: unknown) => {
+        this.#connecting = null;
+        throw new ConnectionError(`Could not connect to Redis: ${(cause as Error)?.message ?? cause}`, { cause });
+      });
+    await this.#connecting;
+  }
+
+  /**
+   * Send one command; replies are type-mapped (see {@link Reply}).
+   * Transient connection errors are retried, so only send commands that are safe to repeat.
+   */
+  async command(args: readonly Arg[]): Promise<Reply> {
+    return this.#withRetry(() => this.#send(this.#client, args, this.#commandTimeoutMs));
+  }
+
+  /** Send several commands in one round trip (not atomic); each reply in order. */
+  async pipeline(commands: readonly (readonly Arg[])[]): Promise<Reply[]> {
+    if (commands.length === 0) return [];
+    // Commands issued in the same tick share one socket write (node-redis auto-pipelining).
+    return this.#withRetry(() =>
+      Promise.all(commands.map((args) => this.#send(this.#client, args, this.#commandTimeoutMs))),
+    );
+  }
+
+  /**
+   * Run a Lua script (EVALSHA, then EVAL when Redis answers NOSCRIPT, e.g. after a restart).
+   * Every rqts script is idempotent, so transient failures are retried.
+   */
+  async script(script: LuaScript, keys: readonly Arg[], args: readonly Arg[]): Promise<Reply> {
+    const tail = [String(keys.length), ...keys, ...args];
+    return this.#withRetry(async () => {
+      try {
+        return await this.#send(this.#client, ['EVALSHA', script.sha, ...tail], this.#commandTimeoutMs);
+      } catch (error) {
+        if (error instanceof ErrorReply && error.message.startsWith('NOSCRIPT')) {
+          return this.#send(this.#client, ['EVAL', script.source, ...tail], this.#commandTimeoutMs);
+        }
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * The shared duplicated client for blocking reads (`XREAD BLOCK`), created on first use.
+   * Blocking commands on one connection run one after another, so callers multiplex onto one call.
+   */
+  async blockingClient(): Promise<RedisClient> {
+    await this.#ensureOpen();
+    this.#blocking ??= (async () => {
+      const dup = this.#client.duplicate() as RedisClient;
+      dup.on('error', () => {});
+      await dup.connect();
+      return dup;
+    })().catch((cause: unknown) => {
+      this.#blocking = null;
+      throw new ConnectionError(`Could not open the blocking connection: ${(cause as Error)?.message}`, { cause });
+    });
+    return this.#blocking;
+  }
+
+  /** Send a command on the blocking client with no deadline of ours (the command's own BLOCK bounds it). */
+  async blockingCommand(args: readonly Arg[]): Promise<Reply> {
+    const client = await this.blockingClient();
+    return (await client.sendCommand(args as Arg[], { typeMapping: TYPE_MAPPING })) as unknown as Reply;
+  }
+
+  /** Close the clients rqts opened; a client the caller passed in is left open. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const blocking = this.#blocking;
+    this.#blocking = null;
+    if (blocking) {
+      const dup = await blocking.catch(() => null);
+      dup?.destroy();
+    }
+    if (this.#owned && this.#client.isOpen) {
+      // close() waits for pending replies and can hang during an outage: give it a deadline, then destroy.
+      await withDeadline(this.#client.close(), 2_000).catch(() => this.#client.destroy());
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #send(client: RedisClient, args: readonly Arg[], timeoutMs: number): Promise<Reply> {
+    await this.#ensureOpen();
+    const reply = client.sendCommand(args as Arg[], { typeMapping: TYPE_MAPPING });
+    return (await withDeadline(reply, timeoutMs)) as unknown as Reply;
+  }
+
+  async #withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await pRetry(fn, {
+        retries: this.#retries,
+        minTimeout: 50,
+        maxTimeout: 1_000,
+        shouldRetry: ({ error }) => isTransient(error),
+      });
+    } catch (error) {
+      if (error instanceof RqtsError || error instanceof ErrorReply) throw error;
+      if (isTransient(error)) {
+        throw new ConnectionError(`Redis command failed after ${this.#retries} retries: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+}
+
+/** Open a connection now. `connect('redis://localhost:6379/0')` or `connect(existingClient)`. */
+export async function connect(target: ConnectionLike = 'redis://localhost:6379/0', options?: ConnectionOptions): Promise<Connection> {
+  return Connection.from(target, options).open();
+}
+
+class DeadlineError extends ConnectionError {
+  override name = 'ConnectionError';
+}
+
+/** Errors after which the same command may simply be sent again. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof DeadlineError) return true;
+  if (
+    error instanceof SocketClosedUnexpectedlyError ||
+    error instanceof ClientOfflineError ||
+    error instanceof ConnectionTimeoutError
+  ) {
+    return true;
+  }
+  if (error instanceof ClientClosedError) return false;
+  if (error instanceof ErrorReply) return /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN)\b/.test(error.message);
+  const code = (error as { code?: unknown })?.code;
+  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT';
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+function isRedisClient(value: unknown): value is RedisClient {
+  const v = value as Partial<RedisClient> | null;
+  return !!v && typeof v === 'object' && typeof v.sendCommand === 'function' && typeof v.duplicate === 'function';
+}
+
+function positiveInt(option: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(option, value, 'expected a positive integer');
+  return value;
+}
+
+function nonNegativeInt(option: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(option, value, 'expected an integer >= 0');
+  return value;
+}

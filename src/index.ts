@@ -1,0 +1,32 @@
+/**
+ * rqts — a TypeScript SDK for Python RQ queues.
+ * Public exports only; everything else is internal.
+ */
+export { Queue, type QueueOptions, type EnqueueCallOptions, type EnqueueData } from './queue.js';
+export { JobRegistry } from './registries.js';
+export { Retry, type RetryOptions } from './retry.js';
+export { Callback, type CallbackLike } from './callbacks.js';
+export { Dependency, type DependencyOptions, type DependsOn, type JobRef } from './dependencies.js';
+export { type WaitOptions } from './waiter.js';
+export { Job, type JobContext } from './job.js';
+export { type Result } from './results.js';
+export { Connection, connect, type ConnectionLike, type ConnectionOptions, type RedisClient } from './connection.js';
+export { JobStatus, ResultType, Defaults } from './protocol.js';
+export { type Duration } from './validate.js';
+export {
+  RqtsError,
+  InvalidArgumentError,
+  DeserializationError,
+  NoSuchJobError,
+  DuplicateJobError,
+  InvalidOperationError,
+  JobFailedError,
+  JobStoppedError,
+  JobCanceledError,
+  WaitTimeoutError,
+  ConnectionError,
+} from './errors.js';
+export { type Serializer, type SerializerLike } from './serializers/serializer.js';
+export { resolveSerializer, pickleSerializer, jsonSerializer, superjsonSerializer } from './serializers/index.js';
+export { py, PyObject } from './py/values.js';
+export { pyRepr } from './py/repr.js';

@@ -1,0 +1,397 @@
+/**
+ * A job: a snapshot of its fixed facts (id, function, arguments, origin…) plus promise accessors for
+ * everything a worker changes (status, result, timestamps, meta). Mirrors RQ's `rq.job.Job`.
+ */
+import { Connection, type ConnectionLike } from './connection.js';
+import {
+  DeserializationError,
+  InvalidArgumentError,
+  InvalidOperationError,
+  JobCanceledError,
+  JobFailedError,
+  JobStoppedError,
+  NoSuchJobError,
+} from './errors.js';
+import { dependenciesKey, dependentsKey, executionKey, groupKey, jobKey, resultsKey, workerCommandChannel } from './keys.js';
+import { CANCEL_JOB, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
+import { isPlainObject } from './validate.js';
+import { decodePayload, type Payload } from './payload.js';
+import { JobStatus, ResultType } from './protocol.js';
+import { fieldsFromReply, parseDatetime, recordFromFields, type JobRecord } from './record.js';
+import { fetchLatestResult, fetchResults, parseResultEntry, type Result } from './results.js';
+import { resolveSerializer, type SerializerLike } from './serializers/index.js';
+import type { Serializer } from './serializers/serializer.js';
+import { validateJobId } from './validate.js';
+import { waiterFor, type WaitOptions } from './waiter.js';
+
+/** Statuses after which no more results come. */
+const DONE = new Set<string>([JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED]);
+
+/** Where a job lives and how its payloads are encoded. */
+export interface JobContext {
+  connection: ConnectionLike;
+  /**
+   * Must match the workers' `--serializer`.
+   * @defaultValue `'pickle'`
+   */
+  serializer?: SerializerLike;
+}
+
+/**
+ * A job in Redis.
+ *
+ * @typeParam R - the type of the job's return value.
+ * @see RQ `rq.job.Job`
+ */
+export class Job<R = unknown> {
+  readonly id: string;
+  readonly connection: Connection;
+  readonly serializer: Serializer;
+  #record: JobRecord;
+  #payload: Payload | null = null;
+
+  /** @internal Use {@link Job.fetch} or `queue.enqueue`. */
+  constructor(record: JobRecord, connection: Connection, serializer: Serializer, payload?: Payload) {
+    this.id = record.id;
+    this.#record = record;
+    this.connection = connection;
+    this.serializer = serializer;
+    this.#payload = payload ?? null;
+  }
+
+  /**
+   * Load a job.
+   * @throws NoSuchJobError when the hash does not exist (or has no `data`).
+   * @see RQ `Job.fetch`
+   */
+  static async fetch<R = unknown>(id: string, context: JobContext): Promise<Job<R>> {
+    const job = (await Job.fetchMany<R>([id], context))[0];
+    if (!job) throw new NoSuchJobError(id);
+    return job;
+  }
+
+  /** Load several jobs in one round trip; missing ones are `null`, in the same positions. @see RQ `Job.fetch_many` */
+  static async fetchMany<R = unknown>(ids: readonly string[], context: JobContext): Promise<(Job<R> | null)[]> {
+    ids.forEach((id, i) => validateJobId(id, `ids[${i}]`));
+    const connection = Connection.from(context.connection);
+    const serializer = resolveSerializer(context.serializer ?? 'pickle');
+    const replies = await connection.pipeline(ids.map((id) => ['HGETALL', jobKey(id)]));
+    return replies.map((reply, i) => {
+      const fields = fieldsFromReply(reply);
+      if (!fields.has('data')) return null;
+      return new Job<R>(recordFromFields(ids[i]!, fields), connection, serializer);
+    });
+  }
+
+  /** Whether the job hash exists. @see RQ `Job.exists` */
+  static async exists(id: string, context: { connection: ConnectionLike }): Promise<boolean> {
+    validateJobId(id);
+    return (await Connection.from(context.connection).command(['EXISTS', jobKey(id)])) === 1;
+  }
+
+  // ---- fixed facts, from the snapshot --------------------------------------------------------------
+
+  /** The Python dotted path (or, for Python method jobs, the method name). */
+  get funcName(): string {
+    return this.#decoded().funcName;
+  }
+  /** Positional arguments. */
+  get args(): unknown[] {
+    return this.#decoded().args;
+  }
+  /** Keyword arguments. */
+  get kwargs(): Record<string, unknown> {
+    return this.#decoded().kwargs;
+  }
+  /** The queue the job belongs to. */
+  get origin(): string {
+    return this.#record.origin;
+  }
+  get description(): string | null {
+    return this.#record.description;
+  }
+  /** Seconds; -1 = no limit; null = the worker's default. */
+  get timeout(): number | null {
+    return this.#record.timeout;
+  }
+  get resultTtl(): number | null {
+    return this.#record.resultTtl;
+  }
+  get failureTtl(): number | null {
+    return this.#record.failureTtl;
+  }
+  get ttl(): number | null {
+    return this.#record.ttl;
+  }
+  get createdAt(): Date | null {
+    return this.#record.createdAt;
+  }
+  /** Ids of the jobs this one waits on. */
+  get dependencyIds(): readonly string[] {
+    return this.#record.dependencyIds;
+  }
+  /** The record as last loaded (a copy is not made; treat as read-only). */
+  get record(): Readonly<JobRecord> {
+    return this.#record;
+  }
+
+  // ---- live state, read from Redis ---------------------------------------------------------------
+
+  /** The stored status, or `null` when the job no longer exists. @see RQ `Job.get_status` */
+  get status(): Promise<JobStatus | null> {
+    return this.#field('status').then((v) => (v ? (v.toString('utf8') as JobStatus) : null));
+  }
+
+  get isQueued(): Promise<boolean> {
+    return this.#statusIs(JobStatus.QUEUED);
+  }
+  get isStarted(): Promise<boolean> {
+    return this.#statusIs(JobStatus.STARTED);
+  }
+  get isFinished(): Promise<boolean> {
+    return this.#statusIs(JobStatus.FINISHED);
+  }
+  get isFailed(): Promise<boolean> {
+    return this.#statusIs(JobStatus.FAILED);
+  }
+  get isDeferred(): Promise<boolean> {
+    return this.#statusIs(JobStatus.DEFERRED);
+  }
+  get isScheduled(): Promise<boolean> {
+    return this.#statusIs(JobStatus.SCHEDULED);
+  }
+  get isCanceled(): Promise<boolean> {
+    return this.#statusIs(JobStatus.CANCELED);
+  }
+  get isStopped(): Promise<boolean> {
+    return this.#statusIs(JobStatus.STOPPED);
+  }
+
+  get enqueuedAt(): Promise<Date | null> {
+    return this.#dateField('enqueued_at');
+  }
+  get startedAt(): Promise<Date | null> {
+    return this.#dateField('started_at');
+  }
+  get endedAt(): Promise<Date | null> {
+    return this.#dateField('ended_at');
+  }
+
+  /**
+   * The return value: the newest successful result, else the legacy `result` hash field, else `null`.
+   * @see RQ `Job.result` (deprecated there in favour of `return_value()`)
+   */
+  get result(): Promise<R | null> {
+    return (async () => {
+      const latest = await this.latestResult();
+      if (latest?.type === ResultType.SUCCESSFUL) return latest.returnValue;
+      const legacy = await this.#field('result');
+      return legacy && legacy.length > 0 ? (this.serializer.loads(legacy) as R) : null;
+    })();
+  }
+
+  /** The value of the newest result if it is a success, else `null`. @see RQ `Job.return_value` */
+  async returnValue(): Promise<R | null> {
+    const latest = await this.latestResult();
+    return latest?.type === ResultType.SUCCESSFUL ? latest.returnValue : null;
+  }
+
+  /** The newest result entry of any type. @see RQ `Job.latest_result` */
+  latestResult(): Promise<Result<R> | null> {
+    return fetchLatestResult<R>(this.connection, this.serializer, this.id);
+  }
+
+  /** Every stored result, newest first. @see RQ `Job.results` */
+  results(): Promise<Result<R>[]> {
+    return fetchResults<R>(this.connection, this.serializer, this.id);
+  }
+
+  /** The traceback of the newest failure, else the legacy `exc_info` field. @see RQ `Job.exc_info` */
+  get excInfo(): Promise<string | null> {
+    return (async () => {
+      const latest = await this.latestResult();
+      if (latest?.type === ResultType.FAILED) return latest.excString;
+      const fields = await this.#load();
+      return fields ? recordFromFields(this.id, fields).excInfo : null;
+    })();
+  }
+
+  /** The stored meta dict (`{}` when unset). @see RQ `Job.meta` */
+  get meta(): Promise<Record<string, unknown>> {
+    return this.#field('meta').then((raw) => {
+      if (!raw || raw.length === 0) return {};
+      const value = this.serializer.loads(raw);
+      return value instanceof Map ? Object.fromEntries(value) : (value as Record<string, unknown>);
+    });
+  }
+
+  /**
+   * Wait for the job's outcome and return its value. A blocking read on the results stream, shared with
+   * every other wait on this connection: no polling, and it resolves as soon as the worker writes.
+   * @throws JobFailedError (with the Python traceback and exception type), JobStoppedError,
+   *   JobCanceledError, NoSuchJobError (deleted, e.g. `resultTtl: 0` jobs keep no result),
+   *   WaitTimeoutError, or the AbortSignal's reason.
+   */
+  async wait(options: WaitOptions = {}): Promise<R> {
+    const { timeout } = options;
+    if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
+      throw new InvalidArgumentError('timeout', timeout, 'expected milliseconds >= 0');
+    }
+    const [status, latest] = await this.connection.pipeline([
+      ['HGET', jobKey(this.id), 'status'],
+      ['XREVRANGE', resultsKey(this.id), '+', '-', 'COUNT', '1'],
+    ]);
+    if (status === null) throw new NoSuchJobError(this.id);
+    const state = String(status);
+    if (state === JobStatus.CANCELED) throw new JobCanceledError(this.id);
+    const newest = Array.isArray(latest) && latest.length > 0 ? latest[0]! : null;
+    if (DONE.has(state) && newest) return this.#settle(parseResultEntry<R>(newest, this.serializer));
+    if (state === JobStatus.FINISHED) return (await this.result) as R; // legacy: no results stream
+    // Anything written after the newest entry we saw is this run's outcome.
+    const afterId = Array.isArray(newest) ? String(newest[0]) : '0-0';
+    const entry = await waiterFor(this.connection).wait(this.id, afterId, options);
+    return this.#settle(parseResultEntry<R>(entry, this.serializer));
+  }
+
+  async #settle(result: Result<R>): Promise<R> {
+    if (result.type === ResultType.SUCCESSFUL) return result.returnValue as R;
+    if ((await this.status) === JobStatus.STOPPED) throw new JobStoppedError(this.id);
+    throw new JobFailedError(this.id, result.excString);
+  }
+
+  /** Ids of jobs waiting on this one. @see RQ `Job.dependent_ids` */
+  async dependentIds(): Promise<string[]> {
+    const reply = await this.connection.command(['SMEMBERS', dependentsKey(this.id)]);
+    return Array.isArray(reply) ? reply.map(String) : [];
+  }
+
+  /** The jobs this one waits on (those that still exist). @see RQ `Job.fetch_dependencies` */
+  async dependencies(): Promise<Job[]> {
+    const jobs = await Job.fetchMany(this.#record.dependencyIds, { connection: this.connection, serializer: this.serializer });
+    return jobs.filter((j): j is Job => j !== null);
+  }
+
+  /**
+   * Replace the stored meta dict (only the `meta` field is written). @see RQ `Job.save_meta`
+   * @example `await job.saveMeta({ ...(await job.meta), progress: 50 })`
+   */
+  async saveMeta(meta: Record<string, unknown>): Promise<void> {
+    if (!isPlainObject(meta)) throw new InvalidArgumentError('meta', meta, 'expected a plain object');
+    let bytes: Buffer;
+    try {
+      bytes = this.serializer.dumps(meta);
+    } catch (error) {
+      if (error instanceof InvalidArgumentError) throw new InvalidArgumentError('meta', meta, error.message, { cause: error });
+      throw error;
+    }
+    // HSET on a vanished key would create a hash with no data, so write only if it exists.
+    const written = await this.connection.script(SAVE_META, [jobKey(this.id)], [bytes]);
+    if (written !== 1) throw new NoSuchJobError(this.id);
+  }
+
+  /**
+   * Cancel the job: status `canceled`, removed from its queue and registries, added to the canceled registry.
+   * A job that is already running keeps running (use {@link Job.stop}).
+   * @throws InvalidOperationError when it is already canceled; NoSuchJobError when it does not exist.
+   * @see RQ `Job.cancel`
+   */
+  async cancel(): Promise<void> {
+    const outcome = await this.connection.script(CANCEL_JOB, jobOperationKeys(this.id, this.origin), [this.id, String(Math.floor(Date.now() / 1000))]);
+    if (outcome === 0) throw new NoSuchJobError(this.id);
+    if (outcome === -1) throw new InvalidOperationError(this.id, `Job ${this.id} is already canceled`);
+  }
+
+  /**
+   * Put a failed (or stopped) job back on its queue. @see RQ `Job.requeue`
+   * @throws InvalidOperationError when the job is not in the failed registry.
+   */
+  async requeue({ atFront = false }: { atFront?: boolean } = {}): Promise<this> {
+    const { JobRegistry } = await import('./registries.js');
+    await new JobRegistry('failed', { name: this.origin, connection: this.connection, serializer: this.serializer }).requeue(this.id, { atFront });
+    return this.refresh();
+  }
+
+  /**
+   * Delete the job: out of its queue and registries, its hash, dependents and dependencies sets and execution
+   * records. The results stream stays, as in RQ. With `deleteDependents`, jobs waiting on it go too.
+   * @see RQ `Job.delete`
+   */
+  async delete({ deleteDependents = false }: { deleteDependents?: boolean } = {}): Promise<void> {
+    if (deleteDependents) {
+      for (const id of await this.dependentIds()) {
+        const dependent = await Job.fetch(id, { connection: this.connection, serializer: this.serializer }).catch(() => null);
+        await dependent?.delete({ deleteDependents: true });
+      }
+    }
+    const group = await this.connection.command(['HGET', jobKey(this.id), 'group_id']);
+    const groupSet = Buffer.isBuffer(group) && group.length > 0 ? groupKey(group.toString()) : '';
+    await this.connection.script(
+      DELETE_JOB,
+      [...jobOperationKeys(this.id, this.origin), dependentsKey(this.id), dependenciesKey(this.id), groupSet],
+      [this.id, executionKey(this.id, '')],
+    );
+  }
+
+  /**
+   * Ask the worker running this job to stop it (RQ's `stop-job` command on `rq:pubsub:<worker>`). The job
+   * ends as `stopped` in the failed registry; `wait()` rejects with JobStoppedError.
+   * @throws InvalidOperationError when the job is not running.
+   * @see RQ `send_stop_job_command`
+   */
+  async stop(): Promise<void> {
+    const [status, worker] = await this.connection.pipeline([
+      ['HGET', jobKey(this.id), 'status'],
+      ['HGET', jobKey(this.id), 'worker_name'],
+    ]);
+    if (status === null) throw new NoSuchJobError(this.id);
+    if (String(status) !== JobStatus.STARTED || !Buffer.isBuffer(worker) || worker.length === 0) {
+      throw new InvalidOperationError(this.id, `Job ${this.id} is not currently executing`);
+    }
+    // Python's json.dumps spacing, as RQ sends it.
+    const command = `{"command": "stop-job", "job_id": ${JSON.stringify(this.id)}}`;
+    await this.connection.command(['PUBLISH', workerCommandChannel(worker.toString()), command]);
+  }
+
+  /** Reload the snapshot from Redis. @throws NoSuchJobError when the job is gone. */
+  async refresh(): Promise<this> {
+    const fields = await this.#load();
+    if (!fields) throw new NoSuchJobError(this.id);
+    this.#record = recordFromFields(this.id, fields);
+    this.#payload = null;
+    return this;
+  }
+
+  toString(): string {
+    return `Job(${this.id})`;
+  }
+
+  #decoded(): Payload {
+    if (!this.#payload) {
+      try {
+        this.#payload = decodePayload(this.serializer, this.#record.data);
+      } catch (error) {
+        if (error instanceof DeserializationError) throw error;
+        throw new DeserializationError(`Could not decode job ${this.id} with ${this.serializer.name}`, { cause: error });
+      }
+    }
+    return this.#payload;
+  }
+
+  async #field(name: string): Promise<Buffer | null> {
+    const v = await this.connection.command(['HGET', jobKey(this.id), name]);
+    return Buffer.isBuffer(v) ? v : null;
+  }
+
+  async #statusIs(status: JobStatus): Promise<boolean> {
+    return (await this.status) === status;
+  }
+
+  async #dateField(name: string): Promise<Date | null> {
+    return parseDatetime((await this.#field(name))?.toString('utf8'));
+  }
+
+  async #load(): Promise<Map<string, Buffer> | null> {
+    const fields = fieldsFromReply(await this.connection.command(['HGETALL', jobKey(this.id)]));
+    return fields.has('data') ? fields : null;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Every Redis key rqts reads or writes, built in one place (protocol §2). No other module spells `rq:`.
+ * Names follow RQ's class attributes: `Job.redis_job_namespace_prefix`, `Queue.redis_queue_namespace_prefix`.
+ */
+
+export const JOB_PREFIX = 'rq:job:';
+export const QUEUE_PREFIX = 'rq:queue:';
+
+/** Set of queue **keys** (`rq:queue:<name>`, not bare names) of every queue ever used. */
+export const queuesKey = (): string => 'rq:queues';
+
+/** The list of job ids waiting in a queue; head = next to run. */
+export const queueKey = (queue: string): string => `${QUEUE_PREFIX}${queue}`;
+
+/** Queue name from a queue key, or `null` when the key is not a queue key. */
+export function queueNameFromKey(key: string): string | null {
+  return key.startsWith(QUEUE_PREFIX) ? key.slice(QUEUE_PREFIX.length) : null;
+}
+
+/** RQ 1.15+ reliable-queue list of ids a worker has popped but not marked started. */
+export const intermediateQueueKey = (queue: string): string => `${QUEUE_PREFIX}${queue}:intermediate`;
+
+/** The job hash. */
+export const jobKey = (id: string): string => `${JOB_PREFIX}${id}`;
+
+/** Ids of jobs waiting on this one. */
+export const dependentsKey = (id: string): string => `${JOB_PREFIX}${id}${DEPENDENTS_SUFFIX}`;
+
+/** What follows the id in a dependents key; Lua derives those keys while it empties a queue. */
+export const DEPENDENTS_SUFFIX = ':dependents';
+
+/** Ids this job waits on. The double colon is RQ's, in every version from 1.13 to 3.0 (protocol §11.1). */
+export const dependenciesKey = (id: string): string => `${JOB_PREFIX}:${id}:dependencies`;
+
+/** Results stream (RQ 1.12+, Redis 5+). */
+export const resultsKey = (id: string): string => `rq:results:${id}`;
+
+/** Per-job execution registry (RQ 2.0+). */
+export const executionsKey = (id: string): string => `rq:executions:${id}`;
+
+/** One execution attempt (RQ 2.0+). */
+export const executionKey = (id: string, executionId: string): string => `rq:execution:${id}:${executionId}`;
+
+/** A started-registry member: `J:E` on RQ 2.0+, plain `J` on 1.x. */
+export const startedMember = (id: string, executionId: string): string => `${id}:${executionId}`;
+
+/** Group membership set (RQ 2.0+). */
+export const groupKey = (group: string): string => `rq:group:${group}`;
+
+/** Registry zsets. The started registry is called `wip` in every RQ version. */
+export const registryKeys = {
+  started: (queue: string): string => `rq:wip:${queue}`,
+  finished: (queue: string): string => `rq:finished:${queue}`,
+  failed: (queue: string): string => `rq:failed:${queue}`,
+  deferred: (queue: string): string => `rq:deferred:${queue}`,
+  scheduled: (queue: string): string => `rq:scheduled:${queue}`,
+  canceled: (queue: string): string => `rq:canceled:${queue}`,
+} as const;
+export type RegistryName = keyof typeof registryKeys;
+
+/** Set of worker keys. */
+export const workersKey = (): string => 'rq:workers';
+/** Set of worker keys listening on a queue. */
+export const queueWorkersKey = (queue: string): string => `rq:workers:${queue}`;
+/** A worker's hash. */
+export const workerKey = (name: string): string => `rq:worker:${name}`;
+/** Pub/sub channel for commands to a worker (`stop-job`, `shutdown`, `kill-horse`). */
+export const workerCommandChannel = (name: string): string => `rq:pubsub:${name}`;
+
+/** `'1'` while `rq suspend` is in force. */
+export const suspendedKey = (): string => 'rq:suspended';
+/** Scheduler lock per queue (`rq worker --with-scheduler`). */
+export const schedulerLockKey = (queue: string): string => `rq:scheduler-lock:${queue}`;

@@ -1,0 +1,65 @@
+/**
+ * The job `data` payload: zlib(serializer.dumps((func_name, instance, args, kwargs))) (protocol §3.2).
+ */
+import { DeserializationError, InvalidArgumentError } from './errors.js';
+import { py } from './py/values.js';
+import { compress, decompress } from './record.js';
+import type { Serializer } from './serializers/serializer.js';
+
+/** The decoded call a job makes. */
+export interface Payload {
+  funcName: string;
+  /** The bound object for method jobs written by Python; always `null` for jobs rqts writes. */
+  instance: unknown;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+}
+
+/**
+ * Serialize and compress a call. Positional args go as a tuple, as Python's `enqueue(f, *args)` sends them.
+ * @throws InvalidArgumentError when an argument cannot be serialized (the message names it).
+ */
+export function encodePayload(serializer: Serializer, funcName: string, args: readonly unknown[], kwargs: Record<string, unknown>): Buffer {
+  let bytes: Buffer;
+  try {
+    bytes = serializer.dumps(py.tuple<unknown>(funcName, null, py.tuple(...args), kwargs));
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw renamePath(error);
+    throw new InvalidArgumentError('args', args, `cannot be serialized with ${serializer.name}: ${(error as Error).message}`, { cause: error });
+  }
+  return compress(bytes);
+}
+
+/** The serializer sees `[funcName, null, args, kwargs]`; report positions as `args[i]` / `kwargs.k`. */
+function renamePath(error: InvalidArgumentError): InvalidArgumentError {
+  const m = /^(?:value|root)?\[(2|3)\](.*)$/.exec(error.option);
+  if (!m) return error;
+  const option = m[1] === '2' ? `args${m[2]}` : `kwargs${m[2]}`;
+  const reason = error.message.replace(/^Invalid [^:]*: /, '');
+  return new InvalidArgumentError(option, error.value, reason, { cause: error });
+}
+
+/**
+ * Decompress and decode a stored payload.
+ * @throws DeserializationError when the bytes do not decode to a 4-item call tuple.
+ */
+export function decodePayload(serializer: Serializer, data: Buffer): Payload {
+  const value = serializer.loads(decompress(data));
+  if (!Array.isArray(value) || value.length !== 4 || typeof value[0] !== 'string') {
+    throw new DeserializationError('Job data is not a (func_name, instance, args, kwargs) tuple');
+  }
+  const [funcName, instance, args, kwargs] = value as [string, unknown, unknown, unknown];
+  if (!Array.isArray(args)) throw new DeserializationError('Job args are not a list or tuple');
+  return { funcName, instance, args: [...args], kwargs: kwargsObject(kwargs) };
+}
+
+function kwargsObject(kwargs: unknown): Record<string, unknown> {
+  if (kwargs === null || kwargs === undefined) return {};
+  if (kwargs instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of kwargs) Object.defineProperty(out, String(k), { value: v, enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  if (typeof kwargs === 'object' && !Array.isArray(kwargs)) return kwargs as Record<string, unknown>;
+  throw new DeserializationError('Job kwargs are not a dict');
+}

@@ -1,0 +1,86 @@
+/**
+ * RQ protocol constants: status names, defaults and field spellings that are the same in every RQ version
+ * rqts supports (1.13 – 2.x). Version quirks are noted next to the value they affect.
+ */
+
+/** Job statuses as RQ stores them in the `status` field of `rq:job:<id>`. */
+export const JobStatus = {
+  /** The id is in `rq:queue:<name>`, waiting for a worker. */
+  QUEUED: 'queued',
+  /** A worker is running it. */
+  STARTED: 'started',
+  /** It succeeded. */
+  FINISHED: 'finished',
+  /** It failed for good (retries spent). */
+  FAILED: 'failed',
+  /** It waits for its dependencies. */
+  DEFERRED: 'deferred',
+  /** It waits in `rq:scheduled:<name>` for its time. */
+  SCHEDULED: 'scheduled',
+  /** A worker stopped it on request (stop-job command). */
+  STOPPED: 'stopped',
+  /** `job.cancel()` took it out of its queue. RQ 1.10+. */
+  CANCELED: 'canceled',
+  /** Created but never enqueued; also RQ 2.4.1+'s reading of a missing status. Never written by rqts. */
+  CREATED: 'created',
+} as const;
+
+/** One of RQ's job status strings. */
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+/** Statuses every supported RQ version (1.13+) can load; rqts never writes any other (protocol §3.4). */
+export const WRITABLE_STATUSES: ReadonlySet<string> = new Set([
+  JobStatus.QUEUED,
+  JobStatus.STARTED,
+  JobStatus.FINISHED,
+  JobStatus.FAILED,
+  JobStatus.DEFERRED,
+  JobStatus.SCHEDULED,
+  JobStatus.STOPPED,
+  JobStatus.CANCELED,
+]);
+
+/** Defaults RQ applies (rq/defaults.py and the Queue class). */
+export const Defaults = {
+  /** Job timeout in seconds when none is given (RQ's `Queue.DEFAULT_TIMEOUT`). */
+  JOB_TIMEOUT: 180,
+  /** Seconds a successful job's hash and result stay, applied by the worker (`--results-ttl`). */
+  RESULT_TTL: 500,
+  /** Seconds a failed job stays in the failed registry when `failure_ttl` is unset. */
+  FAILURE_TTL: 31_536_000,
+  /** Seconds a callback may run when `Callback` has no timeout. RQ 1.14+. */
+  CALLBACK_TIMEOUT: 60,
+  /** The queue name RQ uses when none is given. */
+  QUEUE_NAME: 'default',
+} as const;
+
+/** Result-stream entry types (`type` field of `rq:results:<id>`). */
+export const ResultType = {
+  SUCCESSFUL: 1,
+  FAILED: 2,
+  /** Defined by RQ but never written; stopped jobs get a FAILED entry. */
+  STOPPED: 3,
+  /** The job returned `Retry(...)`. RQ 2.1+. */
+  RETRIED: 4,
+  /** A returned `Retry` ran out of attempts. RQ 2.8+. */
+  MAX_RETRIES_EXCEEDED: 5,
+} as const;
+export type ResultType = (typeof ResultType)[keyof typeof ResultType];
+
+/**
+ * Job ids every RQ version accepts. RQ 2.8+ validates ids on *load*, so one bad id crashes workers
+ * (protocol §3.6, §8.1); 2.0+ splits ids on `:`.
+ */
+export const JOB_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * A Python dotted path as RQ's `import_attribute` resolves it: `pkg.mod.func`, `pkg.mod.Class.method`,
+ * or a bare builtin name such as `len`.
+ */
+export const FUNC_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** Queue names end up in key names and `rq info` output; RQ itself accepts any string. */
+export const QUEUE_NAME_PATTERN = /^[^\s:]+$/;
+
+/** Results streams are trimmed like redis-py's `XADD … MAXLEN ~ 10`. */
+export const RESULTS_MAXLEN = 10;

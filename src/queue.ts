@@ -1,0 +1,356 @@
+/**
+ * A queue: where jobs are enqueued and what the queue holds. Mirrors RQ's `rq.queue.Queue`; every accessor
+ * that touches Redis is a promise.
+ */
+import { Connection, type ConnectionLike } from './connection.js';
+import { DuplicateJobError, InvalidArgumentError, RqtsError } from './errors.js';
+import { Job } from './job.js';
+import { jobKey, queueKey, queueNameFromKey, queuesKey, type RegistryName } from './keys.js';
+import { JobRegistry } from './registries.js';
+import { deferredScore } from './dependencies.js';
+import { prepareJob, type EnqueueCallOptions, type PreparedJob } from './prepare.js';
+import { Defaults, JobStatus } from './protocol.js';
+import { epochSeconds, formatDatetime, nowMicros, recordToFields, type JobRecord } from './record.js';
+import { EMPTY_QUEUE, emptyQueueArgs, EnqueueOutcome, enqueueJobsArgs, type EnqueueMode, type EnqueueSpec } from './scripts.js';
+import { resolveSerializer, type SerializerLike } from './serializers/index.js';
+import type { Serializer } from './serializers/serializer.js';
+import { parseDuration, parseJobTimeout, rejectUnknownOptions, validateJobId, validateQueueName, type Duration } from './validate.js';
+
+export type { EnqueueCallOptions } from './prepare.js';
+
+/** A job description for {@link Queue.enqueueMany}, made by {@link Queue.prepareData}. */
+export interface EnqueueData {
+  readonly func: string;
+  readonly options: EnqueueCallOptions;
+}
+
+/** Status of a freshly written job, by script outcome; ALREADY_WRITTEN leaves it to be read. */
+const STATUS_BY_OUTCOME: Record<number, JobStatus> = {
+  [EnqueueOutcome.QUEUED]: JobStatus.QUEUED,
+  [EnqueueOutcome.DEFERRED]: JobStatus.DEFERRED,
+  [EnqueueOutcome.SCHEDULED]: JobStatus.SCHEDULED,
+};
+
+export interface QueueOptions {
+  /** A `redis://` URL, a node-redis client, or a {@link Connection}. */
+  connection: ConnectionLike;
+  /**
+   * How job payloads, meta and results are encoded. Must match the workers' `--serializer`.
+   * @defaultValue `'pickle'` (RQ's default)
+   */
+  serializer?: SerializerLike;
+  /**
+   * Job timeout for jobs that set none.
+   * @defaultValue 180 seconds (RQ's `Queue.DEFAULT_TIMEOUT`)
+   */
+  defaultTimeout?: Duration;
+}
+
+/**
+ * A named RQ queue.
+ *
+ * @example
+ * ```ts
+ * const queue = new Queue('default', { connection: 'redis://localhost:6379/0' });
+ * const job = await queue.enqueue('mylib.add', 1, 2);
+ * console.log(await job.status); // 'queued'
+ * ```
+ * @see RQ `rq.queue.Queue`
+ */
+export class Queue {
+  readonly name: string;
+  readonly connection: Connection;
+  readonly serializer: Serializer;
+  /** The queue's Redis list, `rq:queue:<name>`. */
+  readonly key: string;
+  readonly defaultTimeout: number;
+  readonly #ownsConnection: boolean;
+
+  /** @throws InvalidArgumentError for a bad name, connection, serializer or timeout. */
+  constructor(name: string = Defaults.QUEUE_NAME, options: QueueOptions) {
+    this.name = validateQueueName(name);
+    if (!options || typeof options !== 'object') {
+      throw new InvalidArgumentError('options', options, 'expected { connection, serializer? }');
+    }
+    rejectUnknownOptions('Queue', options, ['connection', 'serializer', 'defaultTimeout']);
+    this.#ownsConnection = !(options.connection instanceof Connection) && typeof options.connection === 'string';
+    this.connection = Connection.from(options.connection);
+    this.serializer = resolveSerializer(options.serializer ?? 'pickle');
+    this.key = queueKey(this.name);
+    this.defaultTimeout = parseJobTimeout(options.defaultTimeout, Defaults.JOB_TIMEOUT);
+  }
+
+  /**
+   * Enqueue a call to a Python function by dotted path, with positional arguments.
+   * @throws InvalidArgumentError for a bad path or an argument the serializer cannot carry (nothing is written).
+   * @see RQ `Queue.enqueue`
+   */
+  enqueue<R = unknown>(func: string, ...args: unknown[]): Promise<Job<R>> {
+    return this.enqueueCall<R>(func, { args });
+  }
+
+  /**
+   * Enqueue with options. Validates everything first, then writes the job hash and pushes its id (or defers
+   * it behind its dependencies) in one atomic script; a retried call after a lost reply never pushes twice.
+   * @throws InvalidArgumentError before anything is written (also when a dependency does not exist);
+   *   DuplicateJobError with `unique` when the id is taken.
+   * @see RQ `Queue.enqueue_call`
+   */
+  async enqueueCall<R = unknown>(func: string, options: EnqueueCallOptions = {}): Promise<Job<R>> {
+    const [job] = await this.#write<R>([this.#prepare(func, options)], 'queue');
+    return job!;
+  }
+
+  /**
+   * Describe a job for {@link Queue.enqueueMany} without writing anything.
+   * @see RQ `Queue.prepare_data`
+   */
+  static prepareData(func: string, args: readonly unknown[] = [], options: Omit<EnqueueCallOptions, 'args'> = {}): EnqueueData {
+    return { func, options: { ...options, args } };
+  }
+
+  /**
+   * Enqueue many jobs in one round trip and one atomic script: either all are written or none. A job may
+   * depend on one earlier in the list.
+   * @throws InvalidArgumentError before anything is written, naming the position at fault.
+   * @see RQ `Queue.enqueue_many`
+   */
+  async enqueueMany<R = unknown>(items: readonly EnqueueData[]): Promise<Job<R>[]> {
+    if (!Array.isArray(items)) throw new InvalidArgumentError('enqueueMany', items, 'expected an array of Queue.prepareData(...)');
+    if (items.length === 0) return [];
+    const prepared = items.map((item, i) => {
+      if (!item || typeof item !== 'object' || typeof item.func !== 'string') {
+        throw new InvalidArgumentError(`enqueueMany[${i}]`, item, 'expected Queue.prepareData(...)');
+      }
+      return this.#prepare(item.func, item.options, `enqueueMany[${i}]`);
+    });
+    const ids = new Set<string>();
+    for (const p of prepared) {
+      if (ids.has(p.record.id)) throw new InvalidArgumentError('enqueueMany', p.record.id, 'the same job id appears twice');
+      ids.add(p.record.id);
+    }
+    return this.#write<R>(prepared, 'queue');
+  }
+
+  /**
+   * Schedule a job to be queued at a given time (needs a worker started with `--with-scheduler`).
+   * `dependsOn` is rejected: RQ ignores dependencies of scheduled jobs.
+   * @see RQ `Queue.enqueue_at`
+   */
+  enqueueAt<R = unknown>(when: Date, func: string, ...args: unknown[]): Promise<Job<R>> {
+    return this.enqueueCallAt<R>(when, func, { args });
+  }
+
+  /** {@link Queue.enqueueAt} with options. */
+  async enqueueCallAt<R = unknown>(when: Date, func: string, options: EnqueueCallOptions = {}): Promise<Job<R>> {
+    if (!(when instanceof Date) || Number.isNaN(when.getTime())) throw new InvalidArgumentError('when', when, 'expected a valid Date');
+    if (options?.dependsOn !== undefined) {
+      throw new InvalidArgumentError('dependsOn', options.dependsOn, 'scheduled jobs cannot have dependencies (RQ ignores them)');
+    }
+    const prepared = this.#prepare(func, options);
+    // RQ persists at_front of a scheduled job so the scheduler pushes it to the head.
+    if (prepared.atFront) prepared.record.enqueueAtFront = true;
+    const [job] = await this.#write<R>([prepared], 'schedule', Math.floor(when.getTime() / 1000));
+    return job!;
+  }
+
+  /**
+   * Schedule a job to be queued after a delay: seconds or `'10m'`-style (needs `--with-scheduler`).
+   * @see RQ `Queue.enqueue_in`
+   */
+  enqueueIn<R = unknown>(delay: Duration, func: string, ...args: unknown[]): Promise<Job<R>> {
+    return this.enqueueCallIn<R>(delay, func, { args });
+  }
+
+  /** {@link Queue.enqueueIn} with options. */
+  enqueueCallIn<R = unknown>(delay: Duration, func: string, options: EnqueueCallOptions = {}): Promise<Job<R>> {
+    const seconds = parseDuration('delay', delay);
+    if (seconds < 0) throw new InvalidArgumentError('delay', delay, 'expected seconds >= 0');
+    return this.enqueueCallAt<R>(new Date(Date.now() + seconds * 1000), func, options);
+  }
+
+  #prepare(func: string, options: EnqueueCallOptions | undefined, where?: string): PreparedJob {
+    try {
+      return prepareJob({ queue: this.name, serializer: this.serializer, defaultTimeout: this.defaultTimeout }, func, options);
+    } catch (error) {
+      if (where && error instanceof InvalidArgumentError) {
+        throw new InvalidArgumentError(`${where}.${error.option}`, error.value, error.message.replace(/^Invalid [^:]*: /, ''), { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Write prepared jobs in one script call and wrap them as Jobs. */
+  async #write<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number): Promise<Job<R>[]> {
+    const records: JobRecord[] = [];
+    const specs: EnqueueSpec[] = prepared.map((p) => {
+      // created_at is written at microsecond precision, as RQ writes it, and doubles as the script's retry
+      // fingerprint (strictly increasing per process).
+      const micros = nowMicros();
+      const stamp = formatDatetime(micros);
+      const now = new Date(micros / 1000);
+      const record: JobRecord = { ...p.record, createdAt: now };
+      records.push(record);
+      return {
+        mode,
+        queue: this.name,
+        jobId: record.id,
+        atFront: p.atFront || record.enqueueAtFront === true,
+        ttl: record.ttl,
+        unique: p.unique,
+        createdAt: stamp,
+        enqueuedAt: stamp,
+        scheduledScore,
+        dependencyIds: record.dependencyIds,
+        allowDependencyFailures: record.allowDependencyFailures === true,
+        deferredScore: deferredScore(epochSeconds(micros), record.ttl),
+        fields: recordToFields({ ...record, status: null }, { createdAt: stamp }),
+      };
+    });
+    const { script, keys, args } = enqueueJobsArgs(specs);
+    const reply = await this.connection.script(script, keys, args);
+    if (!Array.isArray(reply)) throw new RqtsError(`Unexpected reply from the enqueue script: ${String(reply)}`);
+    if (reply[0] === EnqueueOutcome.MISSING_DEPENDENCY && reply.length === 2 && Buffer.isBuffer(reply[1])) {
+      throw new InvalidArgumentError('dependsOn', reply[1].toString(), 'no such job (nothing was written)');
+    }
+    return reply.map((outcome, i) => {
+      const record = records[i]!;
+      if (outcome === EnqueueOutcome.DUPLICATE) throw new DuplicateJobError(record.id);
+      record.status = STATUS_BY_OUTCOME[outcome as number] ?? null;
+      if (record.status === JobStatus.QUEUED) record.enqueuedAt = record.createdAt;
+      const p = prepared[i]!;
+      return new Job<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: [...p.args], kwargs: p.kwargs });
+    });
+  }
+
+  // ---- reading -------------------------------------------------------------------------------------
+
+  /** Number of jobs waiting (`LLEN`). @see RQ `Queue.count` */
+  get count(): Promise<number> {
+    return this.connection.command(['LLEN', this.key]).then(Number);
+  }
+
+  /** `count === 0`. @see RQ `Queue.is_empty` */
+  get isEmpty(): Promise<boolean> {
+    return this.count.then((n) => n === 0);
+  }
+
+  /** Ids of all waiting jobs, head first. @see RQ `Queue.job_ids` */
+  get jobIds(): Promise<string[]> {
+    return this.getJobIds();
+  }
+
+  /** Ids in a window of the queue (`LRANGE offset offset+length-1`). @see RQ `Queue.get_job_ids` */
+  async getJobIds({ offset = 0, length = -1 }: { offset?: number; length?: number } = {}): Promise<string[]> {
+    if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError('offset', offset, 'expected an integer >= 0');
+    if (!Number.isInteger(length) || length < -1) throw new InvalidArgumentError('length', length, 'expected an integer >= -1');
+    if (length === 0) return [];
+    const end = length === -1 ? -1 : offset + length - 1;
+    const reply = await this.connection.command(['LRANGE', this.key, String(offset), String(end)]);
+    return Array.isArray(reply) ? reply.map(String) : [];
+  }
+
+  /**
+   * Load a job of this queue, or `null` if it does not exist (its id is then dropped from the queue, as RQ
+   * does) or belongs to another queue.
+   * @see RQ `Queue.fetch_job`
+   */
+  async fetchJob<R = unknown>(id: string): Promise<Job<R> | null> {
+    const [job] = await Job.fetchMany<R>([id], { connection: this.connection, serializer: this.serializer });
+    if (!job) {
+      await this.connection.command(['LREM', this.key, '1', id]);
+      return null;
+    }
+    return job.origin === this.name ? job : null;
+  }
+
+  /** The jobs waiting, head first (ids whose hash is gone are skipped). @see RQ `Queue.jobs` */
+  get jobs(): Promise<Job[]> {
+    return this.getJobs();
+  }
+
+  /** Jobs in a window of the queue. @see RQ `Queue.get_jobs` */
+  async getJobs(window: { offset?: number; length?: number } = {}): Promise<Job[]> {
+    const ids = await this.getJobIds(window);
+    const jobs = await Job.fetchMany(ids, { connection: this.connection, serializer: this.serializer });
+    return jobs.filter((j): j is Job => j !== null && j.origin === this.name);
+  }
+
+  /**
+   * Remove every waiting job: pop each id and delete its hash and dependents set (registries and results
+   * are left alone, as RQ leaves them). Returns how many were removed. @see RQ `Queue.empty`
+   */
+  async empty(): Promise<number> {
+    return Number(await this.connection.script(EMPTY_QUEUE, [this.key], emptyQueueArgs()));
+  }
+
+  /**
+   * Delete the queue: its jobs (unless `deleteJobs: false`), its list and its entry in `rq:queues`.
+   * @see RQ `Queue.delete`
+   */
+  async delete({ deleteJobs = true }: { deleteJobs?: boolean } = {}): Promise<void> {
+    if (deleteJobs) await this.empty();
+    await this.connection.pipeline([['SREM', queuesKey(), this.key], ['DEL', this.key]]);
+  }
+
+  /**
+   * Every queue that has been used (`rq:queues`), as Queue objects on the same connection.
+   * @see RQ `Queue.all`
+   */
+  static async all(options: QueueOptions): Promise<Queue[]> {
+    const connection = Connection.from(options.connection);
+    const reply = await connection.command(['SMEMBERS', queuesKey()]);
+    const names = (Array.isArray(reply) ? reply.map(String) : []).map(queueNameFromKey).filter((n): n is string => !!n);
+    return names.sort().map((name) => new Queue(name, { ...options, connection }));
+  }
+
+  /** Jobs being run (`rq:wip:<name>`). */
+  get startedJobRegistry(): JobRegistry {
+    return this.#registry('started');
+  }
+  /** Jobs that succeeded, until their result TTL. */
+  get finishedJobRegistry(): JobRegistry {
+    return this.#registry('finished');
+  }
+  /** Jobs that failed (or were stopped), until their failure TTL. */
+  get failedJobRegistry(): JobRegistry {
+    return this.#registry('failed');
+  }
+  /** Jobs waiting for their dependencies. */
+  get deferredJobRegistry(): JobRegistry {
+    return this.#registry('deferred');
+  }
+  /** Jobs waiting for their time (`enqueueAt`/`enqueueIn`, delayed retries). */
+  get scheduledJobRegistry(): JobRegistry {
+    return this.#registry('scheduled');
+  }
+  /** Canceled jobs. */
+  get canceledJobRegistry(): JobRegistry {
+    return this.#registry('canceled');
+  }
+
+  readonly #registries = new Map<RegistryName, JobRegistry>();
+  #registry(name: RegistryName): JobRegistry {
+    let r = this.#registries.get(name);
+    if (!r) this.#registries.set(name, (r = new JobRegistry(name, this)));
+    return r;
+  }
+
+  /** Whether a job hash with this id exists. */
+  async jobExists(id: string): Promise<boolean> {
+    return (await this.connection.command(['EXISTS', jobKey(validateJobId(id))])) === 1;
+  }
+
+  /** Close the connection if this queue opened it from a URL. */
+  async close(): Promise<void> {
+    if (this.#ownsConnection) await this.connection.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  toString(): string {
+    return `Queue(${this.name})`;
+  }
+}

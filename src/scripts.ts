@@ -1,0 +1,289 @@
+/**
+ * Every Lua script rqts runs, each one atomic unit of work. Keys arrive in KEYS from `keys.ts`; no script
+ * spells `rq:`. Run them with `Connection.script` (EVALSHA, EVAL on NOSCRIPT).
+ */
+import type { Arg } from './connection.js';
+import { LuaScript } from './connection.js';
+import * as keys from './keys.js';
+
+/** What {@link ENQUEUE_JOBS} reports for each job. */
+export const EnqueueOutcome = {
+  /** Another job already has this id and `unique` was asked for; nothing was written. */
+  DUPLICATE: 0,
+  /** Written and pushed onto its queue. */
+  QUEUED: 1,
+  /** This very write had already landed (a retry after a lost reply); nothing was written twice. */
+  ALREADY_WRITTEN: 2,
+  /** Written as deferred: a dependency has not finished yet. */
+  DEFERRED: 3,
+  /** Written into the scheduled registry. */
+  SCHEDULED: 4,
+  /** A dependency does not exist; nothing at all was written. Followed by the missing id. */
+  MISSING_DEPENDENCY: 5,
+} as const;
+
+/** How a job enters Redis. */
+export type EnqueueMode = 'queue' | 'schedule';
+
+/**
+ * Write one or more jobs atomically: validate every dependency first, then for each job write its hash and
+ * push it (protocol §6.1), defer it behind unfinished dependencies (§6.2) or schedule it (§6.4).
+ *
+ * ARGV[1] number of jobs, then per job 11 header values, its dependency ids, and its fields:
+ *   mode ('Q' queue | 'S' schedule) · push ('L' | 'R') · ttl seconds or '' · unique ('1'|'0') ·
+ *   created_at (retry fingerprint) · job id · scheduled score · number of dependencies ·
+ *   allow failed dependencies ('1'|'0') · deferred score · enqueued_at · dependency ids… · number of
+ *   field values · fields…
+ * KEYS per job: rq:queues · job hash · queue list · dependents set · dependencies set · deferred registry ·
+ *   scheduled registry · then per dependency: its job hash · its dependents set
+ * Returns one outcome per job ({@link EnqueueOutcome}), or {5, id} when a dependency is missing.
+ *
+ * A dependency counts as met when it is `finished` (or `failed` with allow-failure). A client-made id plus
+ * the created_at fingerprint (strictly increasing per process) make a retried call idempotent. Without
+ * `unique`, an existing hash with that id is replaced as RQ replaces it, but deleted first so that no stale
+ * field of the old job survives.
+ */
+const ENQUEUE_JOBS = new LuaScript(
+  'enqueueJobs',
+  `
+local n = tonumber(ARGV[1])
+local batch = {}
+-- pass 1: every dependency must exist in Redis or earlier in this batch
+local a, k = 2, 1
+for j = 1, n do
+  batch[ARGV[a + 5]] = true
+  local ndeps = tonumber(ARGV[a + 7])
+  for d = 0, ndeps - 1 do
+    local dep = KEYS[k + 7 + 2 * d]
+    local depId = ARGV[a + 11 + d]
+    if not batch[depId] and redis.call('EXISTS', dep) == 0 then return {5, depId} end
+  end
+  a = a + 12 + ndeps + tonumber(ARGV[a + 11 + ndeps])
+  k = k + 7 + 2 * ndeps
+end
+-- pass 2: write
+local out = {}
+a, k = 2, 1
+for j = 1, n do
+  local mode, push, ttl, unique = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local createdAt, id, schedScore = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
+  local ndeps, allowFailure, deferredScore = tonumber(ARGV[a + 7]), ARGV[a + 8], ARGV[a + 9]
+  local enqueuedAt = ARGV[a + 10]
+  local nfields = tonumber(ARGV[a + 11 + ndeps])
+  local fstart = a + 12 + ndeps
+  local jobKey, queueKey = KEYS[k + 1], KEYS[k + 2]
+  local outcome
+  local exists = redis.call('EXISTS', jobKey) == 1
+  if exists and redis.call('HGET', jobKey, 'created_at') == createdAt then
+    outcome = 2
+  elseif exists and unique == '1' then
+    outcome = 0
+  else
+    if exists then redis.call('DEL', jobKey) end
+    local status = 'queued'
+    if mode == 'S' then
+      status = 'scheduled'
+    else
+      for d = 0, ndeps - 1 do
+        local s = redis.call('HGET', KEYS[k + 7 + 2 * d], 'status')
+        if s and s ~= 'finished' and not (allowFailure == '1' and s == 'failed') then status = 'deferred' end
+      end
+    end
+    redis.call('SADD', KEYS[k], queueKey)
+    redis.call('HSET', jobKey, 'status', status)
+    for f = fstart, fstart + nfields - 1, 200 do
+      redis.call('HSET', jobKey, unpack(ARGV, f, math.min(f + 199, fstart + nfields - 1)))
+    end
+    if ttl ~= '' then
+      redis.call('EXPIRE', jobKey, ttl)
+      redis.call('EXPIRE', KEYS[k + 3], ttl)
+      redis.call('EXPIRE', KEYS[k + 4], ttl)
+    end
+    if status == 'scheduled' then
+      redis.call('ZADD', KEYS[k + 6], schedScore, id)
+      outcome = 4
+    elseif status == 'deferred' then
+      for d = 0, ndeps - 1 do
+        redis.call('SADD', KEYS[k + 8 + 2 * d], id)
+        redis.call('SADD', KEYS[k + 4], ARGV[a + 11 + d])
+      end
+      redis.call('ZADD', KEYS[k + 5], deferredScore, id)
+      outcome = 3
+    else
+      redis.call('HSET', jobKey, 'enqueued_at', enqueuedAt)
+      redis.call(push == 'L' and 'LPUSH' or 'RPUSH', queueKey, id)
+      outcome = 1
+    end
+  end
+  out[j] = outcome
+  a = fstart + nfields
+  k = k + 7 + 2 * ndeps
+end
+return out
+`,
+);
+
+/** One job to write with {@link ENQUEUE_JOBS}. */
+export interface EnqueueSpec {
+  mode: EnqueueMode;
+  queue: string;
+  jobId: string;
+  /** Push to the head when queued at once. */
+  atFront: boolean;
+  ttl: number | null;
+  unique: boolean;
+  /** RQ datetime string; written as created_at and used as the retry fingerprint. */
+  createdAt: string;
+  /** RQ datetime string written as enqueued_at when the job is queued at once. */
+  enqueuedAt: string;
+  /** Whole epoch seconds (mode `schedule`). */
+  scheduledScore?: number;
+  dependencyIds: readonly string[];
+  allowDependencyFailures: boolean;
+  /** Score in the deferred registry (see `dependencies.ts`). */
+  deferredScore: string;
+  /** The record's fields, without `status` and `enqueued_at` (the script sets those). */
+  fields: Arg[];
+}
+
+/** KEYS and ARGV for {@link ENQUEUE_JOBS}; pure, so it is unit-tested without Redis. */
+export function enqueueJobsArgs(specs: readonly EnqueueSpec[]): { script: LuaScript; keys: string[]; args: Arg[] } {
+  const k: string[] = [];
+  const a: Arg[] = [String(specs.length)];
+  for (const s of specs) {
+    k.push(
+      keys.queuesKey(), keys.jobKey(s.jobId), keys.queueKey(s.queue), keys.dependentsKey(s.jobId),
+      keys.dependenciesKey(s.jobId), keys.registryKeys.deferred(s.queue), keys.registryKeys.scheduled(s.queue),
+    );
+    for (const dep of s.dependencyIds) k.push(keys.jobKey(dep), keys.dependentsKey(dep));
+    a.push(
+      s.mode === 'schedule' ? 'S' : 'Q', s.atFront ? 'L' : 'R', s.ttl === null ? '' : String(s.ttl),
+      s.unique ? '1' : '0', s.createdAt, s.jobId, String(s.scheduledScore ?? ''), String(s.dependencyIds.length),
+      s.allowDependencyFailures ? '1' : '0', s.deferredScore, s.enqueuedAt, ...s.dependencyIds,
+      String(s.fields.length), ...s.fields,
+    );
+  }
+  return { script: ENQUEUE_JOBS, keys: k, args: a };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Job and queue operations.
+
+/**
+ * Lua shared by cancel, delete and requeue: take job ARGV[1] out of its queue list and every registry.
+ * KEYS[1..8]: job hash · queue list · started · finished · failed · deferred · scheduled · canceled ·
+ * KEYS[9]: the job's executions zset (RQ 2.0+ started-registry members are `<id>:<execution id>`).
+ */
+const UNLINK_JOB = `
+local function unlink(id)
+  redis.call('LREM', KEYS[2], 0, id)
+  for i = 3, 8 do redis.call('ZREM', KEYS[i], id) end
+  for _, e in ipairs(redis.call('ZRANGE', KEYS[9], 0, -1)) do redis.call('ZREM', KEYS[3], id .. ':' .. e) end
+end
+`;
+
+/** KEYS 1–9 of the job-operation scripts for a job of `queue`. */
+export function jobOperationKeys(jobId: string, queue: string): string[] {
+  return [
+    keys.jobKey(jobId), keys.queueKey(queue), keys.registryKeys.started(queue), keys.registryKeys.finished(queue),
+    keys.registryKeys.failed(queue), keys.registryKeys.deferred(queue), keys.registryKeys.scheduled(queue),
+    keys.registryKeys.canceled(queue), keys.executionsKey(jobId),
+  ];
+}
+
+/**
+ * Cancel a job (protocol §6.9): status `canceled`, out of its queue and registries, into the canceled
+ * registry. KEYS 1–9 as {@link jobOperationKeys}. ARGV[1] job id · ARGV[2] now (epoch seconds).
+ * Returns 1 canceled, 0 no such job, -1 already canceled.
+ */
+export const CANCEL_JOB = new LuaScript(
+  'cancelJob',
+  `${UNLINK_JOB}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 0 end
+if status == 'canceled' then return -1 end
+unlink(ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'canceled')
+redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])
+return 1
+`,
+);
+
+/**
+ * Delete a job (protocol §6.9): out of its queue and registries, its execution records, its group, then
+ * the hash, dependents and dependencies keys. The results stream is left, as RQ leaves it.
+ * KEYS 1–9 as {@link jobOperationKeys}, KEYS[10] dependents · KEYS[11] dependencies · KEYS[12] group set
+ * (or ''), ARGV[1] job id · ARGV[2] execution key prefix of this job. Returns 1, or 0 when it did not exist.
+ */
+export const DELETE_JOB = new LuaScript(
+  'deleteJob',
+  `${UNLINK_JOB}
+local existed = redis.call('EXISTS', KEYS[1])
+unlink(ARGV[1])
+for _, e in ipairs(redis.call('ZRANGE', KEYS[9], 0, -1)) do redis.call('DEL', ARGV[2] .. e) end
+if KEYS[12] ~= '' then redis.call('SREM', KEYS[12], ARGV[1]) end
+redis.call('DEL', KEYS[1], KEYS[9], KEYS[10], KEYS[11])
+return existed
+`,
+);
+
+/**
+ * Requeue a job from a registry (RQ's `BaseRegistry.requeue` / `FailedJobRegistry.requeue`): it must be in
+ * that registry; clear `started_at`/`ended_at`, set `exc_info` to zlib('') as RQ does, status `queued`,
+ * push it. KEYS 1–9 as {@link jobOperationKeys}, KEYS[10] the registry, KEYS[11] rq:queues.
+ * ARGV[1] job id · ARGV[2] enqueued_at · ARGV[3] 'L' or 'R' · ARGV[4] zlib('') · ARGV[5] the queue key.
+ * Returns 1 requeued, 0 not in that registry, -1 no such job.
+ */
+export const REQUEUE_JOB = new LuaScript(
+  'requeueJob',
+  `${UNLINK_JOB}
+local inRegistry = redis.call('ZSCORE', KEYS[10], ARGV[1])
+if not inRegistry then
+  for _, e in ipairs(redis.call('ZRANGE', KEYS[9], 0, -1)) do
+    if redis.call('ZSCORE', KEYS[10], ARGV[1] .. ':' .. e) then inRegistry = true end
+  end
+end
+if not inRegistry then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('ZREM', KEYS[10], ARGV[1])
+  return -1
+end
+unlink(ARGV[1])
+redis.call('SADD', KEYS[11], ARGV[5])
+redis.call('HSET', KEYS[1], 'status', 'queued', 'started_at', '', 'ended_at', '', 'exc_info', ARGV[4], 'enqueued_at', ARGV[2])
+redis.call(ARGV[3] == 'L' and 'LPUSH' or 'RPUSH', KEYS[2], ARGV[1])
+return 1
+`,
+);
+
+/**
+ * Empty a queue as RQ's `Queue.empty` does: pop every id and delete its hash and dependents set (not the
+ * registries, the dependencies set or results). KEYS[1] the queue list · ARGV[1] job key prefix ·
+ * ARGV[2] dependents key suffix. Returns how many ids were removed.
+ */
+export const EMPTY_QUEUE = new LuaScript(
+  'emptyQueue',
+  `
+local count = 0
+while true do
+  local id = redis.call('LPOP', KEYS[1])
+  if not id then break end
+  redis.call('DEL', ARGV[1] .. id, ARGV[1] .. id .. ARGV[2])
+  count = count + 1
+end
+return count
+`,
+);
+
+/** ARGV for {@link EMPTY_QUEUE}. */
+export const emptyQueueArgs = (): string[] => [keys.JOB_PREFIX, keys.DEPENDENTS_SUFFIX];
+
+/** Write `meta` only if the job hash exists. KEYS[1] job hash · ARGV[1] serialized meta. Returns 1 or 0. */
+export const SAVE_META = new LuaScript(
+  'saveMeta',
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'meta', ARGV[1])
+return 1
+`,
+);

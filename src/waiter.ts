@@ -1,0 +1,220 @@
+/**
+ * Blocking result waits without polling: every pending `job.wait()` on a connection is served by one
+ * `XREAD BLOCK … STREAMS rq:results:<id>…` call on one duplicated connection (blocking commands on one
+ * connection run one after another, so one call must cover every job). When a new job joins, the running
+ * block is ended with `CLIENT UNBLOCK` and re-issued with the larger key set.
+ */
+import type { Connection, RedisClient, Reply } from './connection.js';
+import { JobCanceledError, NoSuchJobError, RqtsError, WaitTimeoutError } from './errors.js';
+import { jobKey, resultsKey } from './keys.js';
+import { JobStatus, ResultType } from './protocol.js';
+
+/** How long one XREAD blocks before the loop re-checks statuses (canceled/deleted jobs write no result). */
+const BLOCK_MS = 2_000;
+
+/** Result types that end a wait; RETRIED (4) means the job runs again. */
+const FINAL_TYPES = new Set<number>([ResultType.SUCCESSFUL, ResultType.FAILED, ResultType.MAX_RETRIES_EXCEEDED]);
+
+interface Pending {
+  resolve(entry: Reply): void;
+  reject(error: unknown): void;
+}
+
+interface Watched {
+  /** Stream id after which a new entry counts. */
+  lastId: string;
+  waiters: Set<Pending>;
+}
+
+const waiters = new WeakMap<Connection, ResultWaiter>();
+
+/** The waiter shared by every wait on this connection. */
+export function waiterFor(connection: Connection): ResultWaiter {
+  let w = waiters.get(connection);
+  if (!w) {
+    w = new ResultWaiter(connection);
+    waiters.set(connection, w);
+  }
+  return w;
+}
+
+export interface WaitOptions {
+  /** Milliseconds; rejects with {@link WaitTimeoutError}. @defaultValue no limit */
+  timeout?: number;
+  /** Rejects with `signal.reason` when aborted. */
+  signal?: AbortSignal;
+}
+
+export class ResultWaiter {
+  readonly #connection: Connection;
+  readonly #watched = new Map<string, Watched>();
+  #loop: Promise<void> | null = null;
+  #blockingId: string | null = null;
+  /** Set while an XREAD is in flight; bumps with every call so a late UNBLOCK can tell. */
+  #generation = 0;
+  #inFlight = false;
+  #interruptQueued = false;
+  readonly #listening = new WeakSet<RedisClient>();
+
+  constructor(connection: Connection) {
+    this.#connection = connection;
+  }
+
+  /** How many jobs are being waited on (for tests and diagnostics). */
+  get size(): number {
+    return this.#watched.size;
+  }
+
+  /**
+   * Resolve with the first final stream entry written after `afterId` for the job.
+   * Rejects on timeout, abort, cancel (no result is ever written) and deletion.
+   */
+  wait(jobId: string, afterId: string, options: WaitOptions = {}): Promise<Reply> {
+    const { timeout, signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<Reply>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const cleanup = (): void => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const w = this.#watched.get(jobId);
+        w?.waiters.delete(pending);
+        if (w && w.waiters.size === 0) this.#watched.delete(jobId);
+      };
+      const pending: Pending = {
+        resolve: (entry) => { cleanup(); resolve(entry); },
+        reject: (error) => { cleanup(); reject(error); },
+      };
+      const onAbort = (): void => pending.reject(signal!.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeout !== undefined) timer = setTimeout(() => pending.reject(new WaitTimeoutError(jobId, timeout)), timeout);
+
+      const w = this.#watched.get(jobId);
+      if (w) {
+        w.waiters.add(pending);
+      } else {
+        this.#watched.set(jobId, { lastId: afterId, waiters: new Set([pending]) });
+        this.#interrupt();
+      }
+      this.#ensureLoop();
+    });
+  }
+
+  #ensureLoop(): void {
+    if (this.#loop) return;
+    this.#loop = this.#run().finally(() => {
+      this.#loop = null;
+      if (this.#watched.size > 0) this.#ensureLoop();
+    });
+  }
+
+  async #run(): Promise<void> {
+    let lastSweep = Date.now();
+    while (this.#watched.size > 0) {
+      const ids = [...this.#watched.keys()];
+      let reply: Reply;
+      try {
+        const client = await this.#connection.blockingClient();
+        await this.#ensureBlockingId(client);
+        this.#generation += 1;
+        this.#inFlight = true;
+        reply = await this.#connection.blockingCommand([
+          'XREAD', 'BLOCK', String(BLOCK_MS), 'STREAMS',
+          ...ids.map(resultsKey),
+          ...ids.map((id) => this.#watched.get(id)?.lastId ?? '0-0'),
+        ]);
+      } catch (error) {
+        // The connection dropped (it reconnects by itself); re-read from the last ids after a pause.
+        this.#blockingId = null;
+        if (error instanceof RqtsError && /closed/i.test(error.message)) return this.#rejectAll(error);
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      } finally {
+        this.#inFlight = false;
+      }
+      this.#deliver(reply);
+      if (Date.now() - lastSweep >= BLOCK_MS) {
+        lastSweep = Date.now();
+        await this.#sweep().catch(() => undefined);
+      }
+    }
+  }
+
+  /** Hand each final entry to its waiters; remember how far each stream was read. */
+  #deliver(reply: Reply): void {
+    for (const [key, entries] of streamsOf(reply)) {
+      const jobId = key.slice(resultsKey('').length);
+      const w = this.#watched.get(jobId);
+      if (!w) continue;
+      for (const entry of entries) {
+        if (!Array.isArray(entry)) continue;
+        w.lastId = String(entry[0]);
+        if (FINAL_TYPES.has(entryType(entry))) {
+          for (const p of [...w.waiters]) p.resolve(entry);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Canceled and deleted jobs never get a result: find them and end their waits. */
+  async #sweep(): Promise<void> {
+    const ids = [...this.#watched.keys()];
+    if (ids.length === 0) return;
+    const statuses = await this.#connection.pipeline(ids.map((id) => ['HGET', jobKey(id), 'status']));
+    ids.forEach((id, i) => {
+      const status = statuses[i];
+      const error = status === null ? new NoSuchJobError(id) : String(status) === JobStatus.CANCELED ? new JobCanceledError(id) : null;
+      if (error) for (const p of [...(this.#watched.get(id)?.waiters ?? [])]) p.reject(error);
+    });
+  }
+
+  #rejectAll(error: unknown): void {
+    for (const w of [...this.#watched.values()]) for (const p of [...w.waiters]) p.reject(error);
+  }
+
+  async #ensureBlockingId(client: RedisClient): Promise<void> {
+    if (this.#blockingId !== null) return;
+    if (!this.#listening.has(client)) {
+      // A reconnect gives the connection a new id.
+      client.on('ready', () => { this.#blockingId = null; });
+      this.#listening.add(client);
+    }
+    this.#blockingId = String(await this.#connection.blockingCommand(['CLIENT', 'ID']));
+  }
+
+  /** End the running XREAD so the next one includes new jobs. Coalesced: one UNBLOCK per tick. */
+  #interrupt(): void {
+    if (this.#interruptQueued) return;
+    this.#interruptQueued = true;
+    setImmediate(() => {
+      this.#interruptQueued = false;
+      void this.#unblock(this.#generation, 0);
+    });
+  }
+
+  async #unblock(generation: number, attempt: number): Promise<void> {
+    if (!this.#inFlight || generation !== this.#generation || this.#blockingId === null) return;
+    const done = await this.#connection.command(['CLIENT', 'UNBLOCK', this.#blockingId]).catch(() => 0);
+    // The XREAD may not have reached Redis yet; try again shortly while it is still the same call.
+    if (done !== 1 && attempt < 20) setTimeout(() => void this.#unblock(generation, attempt + 1), 2);
+  }
+}
+
+/** XREAD reply → [stream key, entries] pairs, under RESP2 (`[[k, entries], …]`) or RESP3 (`[k, entries, …]`). */
+function streamsOf(reply: Reply): [string, Reply[]][] {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  if (Array.isArray(reply[0])) {
+    return reply.filter(Array.isArray).map((pair) => [String(pair[0]), Array.isArray(pair[1]) ? pair[1] : []]);
+  }
+  const out: [string, Reply[]][] = [];
+  for (let i = 0; i + 1 < reply.length; i += 2) out.push([String(reply[i]), Array.isArray(reply[i + 1]) ? (reply[i + 1] as Reply[]) : []]);
+  return out;
+}
+
+function entryType(entry: Reply[]): number {
+  const fields = entry[1];
+  if (!Array.isArray(fields)) return 0;
+  for (let i = 0; i + 1 < fields.length; i += 2) if (String(fields[i]) === 'type') return Number(String(fields[i + 1]));
+  return 0;
+}

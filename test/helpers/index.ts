@@ -1,0 +1,20 @@
+/** The interop rig: private Redis servers, the installed Python RQ versions, and real RQ processes. */
+export { startRedis, type RedisServer } from './redis-server.js';
+export {
+  rqVersions,
+  rqVersion,
+  runWorker,
+  runPython,
+  runPythonJson,
+  rqInfo,
+  hasTraceback,
+  type RqInstall,
+  type PySerializer,
+  type RunWorkerOptions,
+  type WorkerRun,
+  type RunPythonOptions,
+  type PythonRun,
+  type RqInfoOptions,
+} from './rq.js';
+export { uniqueName } from './names.js';
+export { REPO_ROOT, PYTHON_DIR } from './paths.js';

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import {
+  emptyRecord,
+  fieldsFromReply,
+  formatDatetime,
+  nowMicros,
+  parseDatetime,
+  recordFromFields,
+  recordToFields,
+} from '../../src/record.js';
+
+describe('RQ datetimes', () => {
+  it('writes %Y-%m-%dT%H:%M:%S.%fZ with 6 digits', () => {
+    expect(formatDatetime(1_795_390_328_970_964)).toBe('2026-11-22T23:32:08.970964Z');
+    expect(formatDatetime(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 60)))).toBe('2024-01-02T03:04:05.060000Z');
+  });
+
+  it('reads RQ, JS toISOString and second-precision forms', () => {
+    expect(parseDatetime('2026-11-22T23:32:02.987745Z')?.toISOString()).toBe('2026-11-22T23:32:02.987Z');
+    expect(parseDatetime('2026-11-22T23:32:02.98Z')?.toISOString()).toBe('2026-11-22T23:32:02.980Z');
+    expect(parseDatetime('2026-11-22T23:32:02Z')?.toISOString()).toBe('2026-11-22T23:32:02.000Z');
+    expect(parseDatetime('')).toBeNull();
+    expect(parseDatetime('2024-01-01T00:00:00+00:00')).toBeNull();
+  });
+
+  it('keeps a strictly increasing microsecond clock', () => {
+    const a = nowMicros();
+    const b = nowMicros();
+    expect(b).toBeGreaterThan(a);
+  });
+});
+
+describe('record fields', () => {
+  it('writes what Python RQ writes, with empty strings only where RQ writes them', () => {
+    const r = emptyRecord('id1', 'default', Buffer.from('x'));
+    r.status = 'queued';
+    r.timeout = 180;
+    r.description = 'mylib.add(1, 2)';
+    const fields = recordToFields(r, { createdAt: '2026-01-01T00:00:00.000001Z', enqueuedAt: '2026-01-01T00:00:00.000002Z' });
+    const map = new Map<string, string>();
+    for (let i = 0; i < fields.length; i += 2) map.set(String(fields[i]), String(fields[i + 1]));
+    expect(fields[0]).toBe('status');
+    expect([...map.keys()].sort()).toEqual(
+      ['created_at', 'data', 'description', 'ended_at', 'enqueued_at', 'failure_callback_name', 'group_id',
+        'last_heartbeat', 'origin', 'started_at', 'status', 'stopped_callback_name', 'success_callback_name',
+        'timeout', 'worker_name'].sort(),
+    );
+    for (const presenceChecked of ['enqueue_at_front', 'success_callback_timeout', 'result_ttl', 'ttl', 'meta']) {
+      expect(map.has(presenceChecked)).toBe(false);
+    }
+    expect(map.get('timeout')).toBe('180');
+    expect(map.get('created_at')).toBe('2026-01-01T00:00:00.000001Z');
+  });
+
+  it('round-trips through the field map tolerantly', () => {
+    const r = emptyRecord('id2', 'q', Buffer.from([0x78, 0x9c, 0, 1]));
+    Object.assign(r, { status: 'deferred', timeout: -1, resultTtl: 0, ttl: 60, dependencyIds: ['a', 'b'], retriesLeft: 2, retryIntervals: [1, 5] });
+    const flat = recordToFields(r).map((v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)));
+    const back = recordFromFields('id2', fieldsFromReply(flat));
+    expect(back).toMatchObject({ status: 'deferred', timeout: -1, resultTtl: 0, ttl: 60, dependencyIds: ['a', 'b'], retriesLeft: 2, retryIntervals: [1, 5], workerName: null, startedAt: null });
+    expect(back.data.equals(r.data)).toBe(true);
+  });
+
+  it('treats garbage numbers and JSON as unset instead of throwing', () => {
+    const fields = new Map<string, Buffer>([
+      ['data', Buffer.from('x')],
+      ['timeout', Buffer.from('1m')],
+      ['dependency_ids', Buffer.from('[not json')],
+      ['dependency_id', Buffer.from('p1')],
+    ]);
+    const r = recordFromFields('id3', fields);
+    expect(r.timeout).toBeNull();
+    expect(r.dependencyIds).toEqual(['p1']);
+  });
+});

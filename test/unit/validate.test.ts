@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../src/errors.js';
+import {
+  parseDuration,
+  parseFailureTtl,
+  parseJobTimeout,
+  parseResultTtl,
+  parseTtl,
+  rejectUnknownOptions,
+  validateFuncName,
+  validateJobId,
+  validateQueueName,
+} from '../../src/validate.js';
+
+describe('durations', () => {
+  it('accepts seconds and RQ duration strings', () => {
+    expect(parseDuration('x', 90)).toBe(90);
+    expect(parseDuration('x', '90')).toBe(90);
+    expect(parseDuration('x', '5s')).toBe(5);
+    expect(parseDuration('x', '3m')).toBe(180);
+    expect(parseDuration('x', '1h')).toBe(3600);
+    expect(parseDuration('x', '2d')).toBe(172_800);
+    expect(parseDuration('x', '1H')).toBe(3600);
+  });
+
+  it.each([1.5, '3x', '1.5m', '', 'm', NaN, Infinity, null, {}])('rejects %p', (bad) => {
+    expect(() => parseDuration('jobTimeout', bad as never)).toThrow(InvalidArgumentError);
+  });
+
+  it('names the option and the value', () => {
+    try {
+      parseJobTimeout('3x', 180);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidArgumentError);
+      expect((e as InvalidArgumentError).option).toBe('jobTimeout');
+      expect((e as Error).message).toContain('"3x"');
+    }
+  });
+
+  it('applies RQ rules per option', () => {
+    expect(parseJobTimeout(undefined, 180)).toBe(180);
+    expect(parseJobTimeout(-1, 180)).toBe(-1);
+    expect(() => parseJobTimeout(0, 180)).toThrow(InvalidArgumentError);
+    expect(() => parseJobTimeout(-5, 180)).toThrow(InvalidArgumentError);
+    expect(parseResultTtl(0)).toBe(0);
+    expect(parseResultTtl(null)).toBe(-1);
+    expect(parseResultTtl(-1)).toBe(-1);
+    expect(parseResultTtl(undefined)).toBeUndefined();
+    expect(() => parseResultTtl(-2)).toThrow(InvalidArgumentError);
+    expect(parseFailureTtl('1d')).toBe(86_400);
+    expect(() => parseFailureTtl(0)).toThrow(InvalidArgumentError);
+    expect(parseTtl(-1)).toBeUndefined();
+    expect(parseTtl('1h')).toBe(3600);
+    expect(() => parseTtl(0)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('ids and names', () => {
+  it('allows only ids every RQ version can load', () => {
+    expect(validateJobId('my-custom_id-1')).toBe('my-custom_id-1');
+    for (const bad of ['a.b', 'a:b', 'héllo', 'sp ace', '', 42]) {
+      expect(() => validateJobId(bad)).toThrow(InvalidArgumentError);
+    }
+  });
+
+  it('accepts Python dotted paths only', () => {
+    expect(validateFuncName('mylib.add')).toBe('mylib.add');
+    expect(validateFuncName('pkg.mod.Class.method')).toBe('pkg.mod.Class.method');
+    expect(validateFuncName('len')).toBe('len');
+    for (const bad of ['', 'a..b', '1abc.x', 'a.b.', 'a-b.c', 'a b', 'os.system;rm']) {
+      expect(() => validateFuncName(bad)).toThrow(InvalidArgumentError);
+    }
+  });
+
+  it('rejects queue names that would break keys', () => {
+    expect(validateQueueName('high')).toBe('high');
+    for (const bad of ['', 'a:b', 'a b']) expect(() => validateQueueName(bad)).toThrow(InvalidArgumentError);
+  });
+
+  it('rejects unknown options with a hint', () => {
+    expect(() => rejectUnknownOptions('enqueueCall', { job_timeout: 5 }, ['jobTimeout'])).toThrow(/did you mean "jobTimeout"/);
+    expect(() => rejectUnknownOptions('enqueueCall', { jobTimeout: 5 }, ['jobTimeout'])).not.toThrow();
+  });
+});
