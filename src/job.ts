@@ -95,8 +95,8 @@ export class Job<R = unknown> {
   get funcName(): string {
     return this.#decoded().funcName;
   }
-  /** Positional arguments. */
-  get args(): unknown[] {
+  /** Positional arguments (a `py.tuple` when the payload holds a tuple). */
+  get args(): readonly unknown[] {
     return this.#decoded().args;
   }
   /** Keyword arguments. */

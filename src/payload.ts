@@ -11,7 +11,8 @@ export interface Payload {
   funcName: string;
   /** The bound object for method jobs written by Python; always `null` for jobs rqts writes. */
   instance: unknown;
-  args: unknown[];
+  /** As decoded: a `py.tuple` when Python sent a tuple (pickle), else an array. */
+  args: readonly unknown[];
   kwargs: Record<string, unknown>;
 }
 
@@ -50,7 +51,7 @@ export function decodePayload(serializer: Serializer, data: Buffer): Payload {
   }
   const [funcName, instance, args, kwargs] = value as [string, unknown, unknown, unknown];
   if (!Array.isArray(args)) throw new DeserializationError('Job args are not a list or tuple');
-  return { funcName, instance, args: [...args], kwargs: kwargsObject(kwargs) };
+  return { funcName, instance, args, kwargs: kwargsObject(kwargs) };
 }
 
 function kwargsObject(kwargs: unknown): Record<string, unknown> {

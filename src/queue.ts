@@ -219,7 +219,7 @@ export class Queue {
       record.status = STATUS_BY_OUTCOME[outcome as number] ?? null;
       if (record.status === JobStatus.QUEUED) record.enqueuedAt = record.createdAt;
       const p = prepared[i]!;
-      return new Job<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: [...p.args], kwargs: p.kwargs });
+      return new Job<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
     });
   }
 
