@@ -33,7 +33,7 @@ function repr(v: unknown, seen: Set<object>): string {
   if (typeof v !== 'object') return `<${typeof v}>`;
   if (v instanceof PyFloat) return pyFloatRepr(v.value);
   if (v instanceof Uint8Array) return bytesRepr(v);
-  if (v instanceof PyByteArray) return `bytearray(${bytesRepr(v.bytes)})`;
+  if (v instanceof PyByteArray) return `bytearray(${bytesRepr(v.bytes, true)})`;
   if (v instanceof Date) return dateRepr(v);
   if (v instanceof PyDate) return `datetime.date(${v.year}, ${v.month}, ${v.day})`;
   if (v instanceof PyTime) return `datetime.time(${timeArgs(v.hour, v.minute, v.second, v.microsecond)})`;
@@ -87,8 +87,10 @@ export function strRepr(s: string): string {
   return out + quote;
 }
 
-/** CPython `bytes_repr`. */
-export function bytesRepr(b: Uint8Array): string {
+/**
+ * CPython `bytes_repr`; with `isByteArray`, `bytearray_repr`, which escapes `'` even inside `"` quotes.
+ */
+export function bytesRepr(b: Uint8Array, isByteArray = false): string {
   let hasSingle = false;
   let hasDouble = false;
   for (const c of b) {
@@ -98,7 +100,7 @@ export function bytesRepr(b: Uint8Array): string {
   const quote = hasSingle && !hasDouble ? 0x22 : 0x27;
   let out = `b${String.fromCharCode(quote)}`;
   for (const c of b) {
-    if (c === quote || c === 0x5c) out += `\\${String.fromCharCode(c)}`;
+    if (c === quote || c === 0x5c || (isByteArray && c === 0x27)) out += `\\${String.fromCharCode(c)}`;
     else if (c === 0x09) out += '\\t';
     else if (c === 0x0a) out += '\\n';
     else if (c === 0x0d) out += '\\r';

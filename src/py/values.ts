@@ -175,10 +175,16 @@ export class PyObject {
   ) {}
 }
 
+/** `py.tuple`: typed items when they share a type (or one is given), `unknown` otherwise. */
+interface TupleFactory {
+  <T>(...items: T[]): PyTuple<T>;
+  (...items: unknown[]): PyTuple<unknown>;
+}
+
 /** Constructors and helpers for Python values. */
 export const py = {
   /** A Python tuple: `py.tuple(1, 'a')` is `(1, 'a')`. */
-  tuple: <T>(...items: T[]): PyTuple<T> => makeTuple(items),
+  tuple: ((...items: unknown[]) => makeTuple(items)) as TupleFactory,
   /** A Python float, even for integral values: `py.float(1)` is `1.0`. */
   float: (value: number): PyFloat => new PyFloat(value),
   /** A Python bytearray. */

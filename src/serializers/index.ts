@@ -5,16 +5,13 @@
 import { InvalidArgumentError } from '../errors.js';
 import { jsonSerializer } from './json.js';
 import { pickleSerializer } from './pickle/index.js';
-import type { Serializer } from './serializer.js';
+import type { Serializer, SerializerLike } from './serializer.js';
 import { superjsonSerializer } from './superjson.js';
 
-export type { Serializer } from './serializer.js';
+export type { Serializer, SerializerLike } from './serializer.js';
 export { jsonSerializer, jsonDumps, jsonLoads } from './json.js';
 export { pickleSerializer, pickleDumps, pickleLoads } from './pickle/index.js';
 export { superjsonSerializer } from './superjson.js';
-
-/** A serializer, or the name of a built-in one. */
-export type SerializerLike = 'pickle' | 'json' | 'superjson' | string | Serializer;
 
 /** RQ's spellings (2.9+ short names, and the dotted paths `rq worker --serializer` takes). */
 const BY_NAME: Record<string, Serializer> = {
