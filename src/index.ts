@@ -8,6 +8,18 @@ export { Retry, type RetryOptions } from './retry.js';
 export { Callback, type CallbackLike } from './callbacks.js';
 export { Dependency, type DependencyOptions, type DependsOn, type JobRef } from './dependencies.js';
 export { type WaitOptions } from './waiter.js';
+export {
+  job,
+  setDefaultConnection,
+  withConnection,
+  getRegisteredTask,
+  registeredTaskNames,
+  type Task,
+  type TaskOptions,
+  type TaskFunction,
+  type TaskWrapper,
+  type CallOptions,
+} from './decorator.js';
 export { Job, type JobContext } from './job.js';
 export { type Result } from './results.js';
 export { Connection, connect, type ConnectionLike, type ConnectionOptions, type RedisClient } from './connection.js';
