@@ -4,7 +4,7 @@
  * producer's job reads back faithfully through rqts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connection, InvalidArgumentError, Job, NoSuchJobError, Queue, py } from '../../src/index.js';
+import { Connection, Job, Queue, py } from '../../src/index.js';
 import { hasTraceback, rqInfo, rqVersions, runPythonJson, runWorker, startRedis, uniqueName, type RedisServer } from '../helpers/index.js';
 
 let redis: RedisServer;
@@ -103,62 +103,6 @@ print(json.dumps({'id': job.id}))`,
     const run = await runWorker({ rq, url: redis.url, queues: [queueName], serializer });
     expect(run.exitCode, run.log).toBe(0);
     expect(await job!.result).toEqual([[1, 'two', [3.5, null]], { x: { k: true } }]);
-  });
-});
-
-describe('bad input is rejected before anything is written', () => {
-  const dbsize = async () => Number(await connection.command(['DBSIZE']));
-
-  it.each([
-    ['a function argument', (q: Queue) => q.enqueue('mylib.echo', () => 1)],
-    ['a symbol argument', (q: Queue) => q.enqueue('mylib.echo', Symbol('x'))],
-    ['a cyclic argument', (q: Queue) => { const a: unknown[] = []; a.push(a); return q.enqueue('mylib.echo', a); }],
-    ['an invalid job id', (q: Queue) => q.enqueueCall('mylib.add', { args: [1, 2], jobId: 'a:b' })],
-    ['a non-ASCII job id', (q: Queue) => q.enqueueCall('mylib.add', { args: [1, 2], jobId: 'héllo' })],
-    ['a bad dotted path', (q: Queue) => q.enqueue('mylib..add', 1)],
-    ['an unknown option', (q: Queue) => q.enqueueCall('mylib.add', { job_timeout: 5 } as never)],
-    ['a fractional timeout', (q: Queue) => q.enqueueCall('mylib.add', { jobTimeout: 1.5 })],
-    ["a '3x' duration", (q: Queue) => q.enqueueCall('mylib.add', { jobTimeout: '3x' })],
-    ['a zero timeout', (q: Queue) => q.enqueueCall('mylib.add', { jobTimeout: 0 })],
-    ['a negative ttl', (q: Queue) => q.enqueueCall('mylib.add', { ttl: -5 })],
-    ['unique without a job id', (q: Queue) => q.enqueueCall('mylib.add', { unique: true })],
-    ['a non-object meta', (q: Queue) => q.enqueueCall('mylib.add', { meta: [1] as never })],
-    ['a non-serializable meta value', (q: Queue) => q.enqueueCall('mylib.add', { meta: { f: () => 1 } })],
-  ])('%s (pickle)', async (_label, enqueue) => {
-    const before = await dbsize();
-    const queue = new Queue(uniqueName('bad'), { connection, serializer: 'pickle' });
-    await expect(enqueue(queue)).rejects.toBeInstanceOf(InvalidArgumentError);
-    expect(await dbsize()).toBe(before);
-  });
-
-  it.each([
-    ['NaN', Number.NaN],
-    ['Infinity', Number.POSITIVE_INFINITY],
-    ['bytes', Buffer.from('x')],
-    ['a Date', new Date(0)],
-    ['a Set', new Set([1])],
-  ])('%s under JSON', async (_label, value) => {
-    const before = await dbsize();
-    const queue = new Queue(uniqueName('bad'), { connection, serializer: 'json' });
-    await expect(queue.enqueue('mylib.echo', value)).rejects.toBeInstanceOf(InvalidArgumentError);
-    expect(await dbsize()).toBe(before);
-  });
-
-  it('names the argument at fault', async () => {
-    const queue = new Queue(uniqueName('bad'), { connection, serializer: 'pickle' });
-    await expect(queue.enqueue('mylib.echo', 1, { nested: [() => 1] })).rejects.toThrow(/args\[1\]/);
-  });
-
-  it('rejects an unknown serializer and a bad URL at construction', () => {
-    expect(() => new Queue('q', { connection, serializer: 'yaml' })).toThrow(InvalidArgumentError);
-    expect(() => new Queue('q', { connection: 'http://localhost:6379' })).toThrow(InvalidArgumentError);
-    expect(() => new Queue('q', { connection: 'not a url' })).toThrow(InvalidArgumentError);
-    expect(() => new Queue('q', { connection: 'redis://localhost:6379/abc' })).toThrow(InvalidArgumentError);
-    expect(() => new Queue('q', { connection: {} as never })).toThrow(InvalidArgumentError);
-  });
-
-  it('reports a missing job as NoSuchJobError', async () => {
-    await expect(Job.fetch('does-not-exist', { connection })).rejects.toBeInstanceOf(NoSuchJobError);
   });
 });
 

@@ -1,0 +1,122 @@
+/**
+ * Every invalid input gets a typed error before anything is written: each case checks the error class and
+ * that Redis holds no new key (the README's "Bad input" table lists the same cases).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Callback,
+  Connection,
+  Dependency,
+  DuplicateJobError,
+  InvalidArgumentError,
+  Job,
+  NoSuchJobError,
+  Queue,
+  Retry,
+} from '../../src/index.js';
+import { startRedis, uniqueName, type RedisServer } from '../helpers/index.js';
+
+let redis: RedisServer;
+let connection: Connection;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  connection = await Connection.from(redis.url).open();
+});
+
+afterAll(async () => {
+  await connection?.close();
+  await redis?.stop();
+});
+
+const dbsize = async () => Number(await connection.command(['DBSIZE']));
+const pickle = () => new Queue(uniqueName('bad'), { connection, serializer: 'pickle' });
+const json = () => new Queue(uniqueName('bad'), { connection, serializer: 'json' });
+type Case = [string, () => Promise<unknown> | unknown, new (...args: never[]) => Error];
+
+const cases: Case[] = [
+  ['unknown option', () => pickle().enqueueCall('mylib.add', { job_timeout: 5 } as never), InvalidArgumentError],
+  ['args not an array', () => pickle().enqueueCall('mylib.add', { args: 5 as never }), InvalidArgumentError],
+  ['kwargs not a plain object', () => pickle().enqueueCall('mylib.add', { kwargs: new Map() as never }), InvalidArgumentError],
+  ['atFront not a boolean', () => pickle().enqueueCall('mylib.add', { atFront: 'yes' as never }), InvalidArgumentError],
+  ['description not a string', () => pickle().enqueueCall('mylib.add', { description: 5 as never }), InvalidArgumentError],
+  ['meta not a plain object', () => pickle().enqueueCall('mylib.add', { meta: [1] as never }), InvalidArgumentError],
+  ['negative jobTimeout', () => pickle().enqueueCall('mylib.add', { jobTimeout: -5 }), InvalidArgumentError],
+  ['zero jobTimeout', () => pickle().enqueueCall('mylib.add', { jobTimeout: 0 }), InvalidArgumentError],
+  ['fractional jobTimeout', () => pickle().enqueueCall('mylib.add', { jobTimeout: 1.5 }), InvalidArgumentError],
+  ["'3x' duration", () => pickle().enqueueCall('mylib.add', { jobTimeout: '3x' }), InvalidArgumentError],
+  ["'1.5m' duration", () => pickle().enqueueCall('mylib.add', { resultTtl: '1.5m' }), InvalidArgumentError],
+  ['negative resultTtl (other than -1)', () => pickle().enqueueCall('mylib.add', { resultTtl: -2 }), InvalidArgumentError],
+  ['zero ttl', () => pickle().enqueueCall('mylib.add', { ttl: 0 }), InvalidArgumentError],
+  ['zero failureTtl', () => pickle().enqueueCall('mylib.add', { failureTtl: 0 }), InvalidArgumentError],
+  ['job id with ":"', () => pickle().enqueueCall('mylib.add', { jobId: 'a:b' }), InvalidArgumentError],
+  ['job id with "."', () => pickle().enqueueCall('mylib.add', { jobId: 'a.b' }), InvalidArgumentError],
+  ['non-ASCII job id', () => pickle().enqueueCall('mylib.add', { jobId: 'héllo' }), InvalidArgumentError],
+  ['job id with a space', () => pickle().enqueueCall('mylib.add', { jobId: 'sp ace' }), InvalidArgumentError],
+  ['empty job id', () => pickle().enqueueCall('mylib.add', { jobId: '' }), InvalidArgumentError],
+  ['function path that is not dotted', () => pickle().enqueue('mylib..add'), InvalidArgumentError],
+  ['function path with a dash', () => pickle().enqueue('my-lib.add'), InvalidArgumentError],
+  ['dependsOn a missing job', () => pickle().enqueueCall('mylib.add', { dependsOn: 'no-such-job' }), InvalidArgumentError],
+  ['dependsOn with an invalid id', () => pickle().enqueueCall('mylib.add', { dependsOn: 'a:b' }), InvalidArgumentError],
+  ['dependsOn on itself', () => pickle().enqueueCall('mylib.add', { jobId: 'self-1', dependsOn: 'self-1' }), InvalidArgumentError],
+  ['empty Dependency', () => pickle().enqueueCall('mylib.add', { dependsOn: new Dependency({ jobs: [] }) }), InvalidArgumentError],
+  ['unique without jobId', () => pickle().enqueueCall('mylib.add', { unique: true }), InvalidArgumentError],
+  ['unique with dependsOn', () => pickle().enqueueCall('mylib.add', { jobId: 'u-1', unique: true, dependsOn: 'x' }), InvalidArgumentError],
+  ['dependsOn with enqueueIn', () => pickle().enqueueCallIn(10, 'mylib.add', { dependsOn: 'x' }), InvalidArgumentError],
+  ['enqueueAt an invalid Date', () => pickle().enqueueAt(new Date('nope'), 'mylib.add'), InvalidArgumentError],
+  ['retry as a plain object', () => pickle().enqueueCall('mylib.add', { retry: { max: 3 } as never }), InvalidArgumentError],
+  ['Retry max 0', () => new Retry({ max: 0 }), InvalidArgumentError],
+  ['Retry negative interval', () => new Retry({ max: 2, interval: [10, -1] }), InvalidArgumentError],
+  ["Retry '3x' interval", () => new Retry({ max: 2, interval: '3x' }), InvalidArgumentError],
+  ['Retry empty interval list', () => new Retry({ max: 2, interval: [] }), InvalidArgumentError],
+  ['callback path that is not dotted', () => pickle().enqueueCall('mylib.add', { onSuccess: 'not a path' }), InvalidArgumentError],
+  ['callback as a function', () => pickle().enqueueCall('mylib.add', { onFailure: (() => 1) as never }), InvalidArgumentError],
+  ['Callback timeout 0', () => new Callback('mylib.on_success', { timeout: 0 }), InvalidArgumentError],
+  ['function argument', () => pickle().enqueue('mylib.echo', () => 1), InvalidArgumentError],
+  ['symbol argument', () => pickle().enqueue('mylib.echo', Symbol('s')), InvalidArgumentError],
+  ['undefined argument', () => pickle().enqueue('mylib.echo', undefined), InvalidArgumentError],
+  ['cyclic argument', () => { const a: unknown[] = []; a.push(a); return pickle().enqueue('mylib.echo', a); }, InvalidArgumentError],
+  ['class instance argument', () => pickle().enqueue('mylib.echo', new (class Foo {})()), InvalidArgumentError],
+  ['non-serializable meta value', () => pickle().enqueueCall('mylib.add', { meta: { f: () => 1 } }), InvalidArgumentError],
+  ['NaN under JSON', () => json().enqueue('mylib.echo', Number.NaN), InvalidArgumentError],
+  ['Infinity under JSON', () => json().enqueue('mylib.echo', Number.POSITIVE_INFINITY), InvalidArgumentError],
+  ['bytes under JSON', () => json().enqueue('mylib.echo', Buffer.from('x')), InvalidArgumentError],
+  ['Date under JSON', () => json().enqueue('mylib.echo', new Date(0)), InvalidArgumentError],
+  ['Set under JSON', () => json().enqueue('mylib.echo', new Set([1])), InvalidArgumentError],
+  ['enqueueMany with a duplicate id', () => pickle().enqueueMany([Queue.prepareData('mylib.add', [], { jobId: 'd1' }), Queue.prepareData('mylib.add', [], { jobId: 'd1' })]), InvalidArgumentError],
+  ['enqueueMany with one bad item', () => pickle().enqueueMany([Queue.prepareData('mylib.add', [1]), Queue.prepareData('mylib.add', [() => 1])]), InvalidArgumentError],
+  ['enqueueMany where one job depends on a missing job', () => pickle().enqueueMany([Queue.prepareData('mylib.add', [1]), Queue.prepareData('mylib.add', [2], { dependsOn: 'missing-parent' })]), InvalidArgumentError],
+  ['unknown serializer', () => new Queue('q', { connection, serializer: 'yaml' }), InvalidArgumentError],
+  ['http:// URL', () => new Queue('q', { connection: 'http://localhost:6379' }), InvalidArgumentError],
+  ['malformed URL', () => new Queue('q', { connection: 'not a url' }), InvalidArgumentError],
+  ['non-numeric database index', () => new Queue('q', { connection: 'redis://localhost:6379/abc' }), InvalidArgumentError],
+  ['connection that is not a client', () => new Queue('q', { connection: {} as never }), InvalidArgumentError],
+  ['queue name with a space', () => new Queue('a b', { connection }), InvalidArgumentError],
+  ['fetching a missing job', () => Job.fetch('does-not-exist', { connection }), NoSuchJobError],
+  ['wait() with a negative timeout', async () => (await pickle().enqueue('mylib.add', 1, 2)).wait({ timeout: -1 }), InvalidArgumentError],
+];
+
+describe('bad input', () => {
+  it.each(cases)('%s', async (_label, act, ErrorClass) => {
+    const before = await dbsize();
+    await expect(Promise.resolve().then(act)).rejects.toBeInstanceOf(ErrorClass);
+    // wait() with a bad timeout enqueued its job before the wait was refused.
+    if (!_label.startsWith('wait()')) expect(await dbsize()).toBe(before);
+  });
+
+  it('names the argument at fault', async () => {
+    await expect(pickle().enqueue('mylib.echo', 1, { nested: [() => 1] })).rejects.toThrow(/args\[1\]/);
+    await expect(pickle().enqueueCall('mylib.echo', { kwargs: { k: [Symbol('s')] } })).rejects.toThrow(/kwargs\.k\[0\]/);
+  });
+
+  it('refuses a unique job whose id exists and leaves the first untouched', async () => {
+    const q = pickle();
+    const first = await q.enqueueCall('mylib.add', { args: [1, 2], jobId: 'uniq-exists', unique: true });
+    const before = await dbsize();
+    const fieldsBefore = await connection.command(['HGETALL', 'rq:job:uniq-exists']);
+    await expect(q.enqueueCall('mylib.add', { args: [3, 4], jobId: 'uniq-exists', unique: true })).rejects.toBeInstanceOf(DuplicateJobError);
+    expect(await dbsize()).toBe(before);
+    expect(await connection.command(['HGETALL', 'rq:job:uniq-exists'])).toEqual(fieldsBefore);
+    expect(await q.jobIds).toEqual([first.id]);
+  });
+});
