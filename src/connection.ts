@@ -105,6 +105,9 @@ export class Connection {
   readonly #owned: boolean;
   readonly #retries: number;
   readonly #commandTimeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  /** The client's latest 'error' event, to explain a failed connect (e.g. WRONGPASS). */
+  #lastError: Error | null = null;
   #connecting: Promise<void> | null = null;
   #blocking: Promise<RedisClient> | null = null;
   #closed = false;
@@ -114,6 +117,11 @@ export class Connection {
     this.#owned = owned;
     this.#retries = nonNegativeInt('retries', options.retries ?? 3);
     this.#commandTimeoutMs = positiveInt('commandTimeoutMs', options.commandTimeoutMs ?? 10_000);
+    this.#connectTimeoutMs = positiveInt('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
+    // Without a listener a Redis restart would crash the process; errors surface on commands instead.
+    client.on('error', (error: Error) => {
+      this.#lastError = error;
+    });
   }
 
   /**
@@ -129,8 +137,6 @@ export class Connection {
         RESP: 2,
         socket: { connectTimeout: positiveInt('connectTimeoutMs', options.connectTimeoutMs ?? 10_000) },
       }) as unknown as RedisClient;
-      // Without a listener a Redis restart would crash the process; errors surface on commands instead.
-      client.on('error', () => {});
       return new Connection(client, true, options);
     }
     if (!isRedisClient(target)) {
@@ -153,12 +159,15 @@ export class Connection {
   async #ensureOpen(): Promise<void> {
     if (this.#closed) throw new ConnectionError('Connection is closed');
     if (this.#client.isOpen) return;
-    this.#connecting ??= this.#client
-      .connect()
+    // node-redis retries a failed handshake (e.g. a wrong password) forever and its connectTimeout does not
+    // cover it, so the whole connect gets our deadline; on expiry the client stops trying.
+    this.#connecting ??= withDeadline(this.#client.connect(), this.#connectTimeoutMs)
       .then(() => undefined)
       .catch((cause: unknown) => {
         this.#connecting = null;
-        throw new ConnectionError(`Could not connect to Redis: ${(cause as Error)?.message ?? cause}`, { cause });
+        if (this.#owned) this.#client.destroy();
+        const reason = this.#lastError?.message ?? (cause as Error)?.message ?? String(cause);
+        throw new ConnectionError(`Could not connect to Redis: ${reason}`, { cause: this.#lastError ?? cause });
       });
     await this.#connecting;
   }

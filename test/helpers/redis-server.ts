@@ -59,11 +59,17 @@ function probeServer(port: number): Promise<number | null> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+export interface StartRedisOptions {
+  /** A fixed port (e.g. to restart a server where clients expect it); one attempt only. */
+  port?: number;
+}
+
 /** Starts a private `redis-server` and waits until it answers PING. */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   let lastLog = '';
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const port = await freePort();
+  const attempts = options.port === undefined ? ATTEMPTS : 1;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const port = options.port ?? (await freePort());
     const dir = mkdtempSync(join(tmpdir(), 'rqts-redis-'));
     trackTempDir(dir);
     // prettier-ignore
@@ -94,7 +100,7 @@ export async function startRedis(): Promise<RedisServer> {
       throw new Error(`redis-server on port ${port} did not answer within ${START_TIMEOUT_MS} ms:\n${lastLog}`);
     }
   }
-  throw new Error(`redis-server found no free port in ${ATTEMPTS} attempts:\n${lastLog}`);
+  throw new Error(`redis-server found no free port in ${attempts} attempts:\n${lastLog}`);
 }
 
 function handle(server: Spawned, port: number, dir: string): RedisServer {
