@@ -33,81 +33,74 @@ export class DeserializationError extends RqtsError {
   override name = 'DeserializationError';
 }
 
-/** The job hash does not exist (never created, deleted, or expired). */
-export class NoSuchJobError extends RqtsError {
-  override name = 'NoSuchJobError';
+/** Base of the errors about one job's outcome or state; carries the job id. */
+export class JobError extends RqtsError {
+  override name = 'JobError';
   readonly jobId: string;
-  constructor(jobId: string) {
-    super(`No such job: ${jobId}`);
+  constructor(jobId: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.jobId = jobId;
+  }
+}
+
+/** The job hash does not exist (never created, deleted, or expired). */
+export class NoSuchJobError extends JobError {
+  override name = 'NoSuchJobError';
+  constructor(jobId: string) {
+    super(jobId, `No such job: ${jobId}`);
   }
 }
 
 /** The job is not in a state that allows this (RQ's `InvalidJobOperation`), e.g. requeueing a job that did not fail. */
-export class InvalidOperationError extends RqtsError {
+export class InvalidOperationError extends JobError {
   override name = 'InvalidOperationError';
-  readonly jobId: string;
-  constructor(jobId: string, message: string) {
-    super(message);
-    this.jobId = jobId;
-  }
 }
 
 /** A job with this id already exists and `unique: true` was asked for. Nothing was written. */
-export class DuplicateJobError extends RqtsError {
+export class DuplicateJobError extends JobError {
   override name = 'DuplicateJobError';
-  readonly jobId: string;
   constructor(jobId: string) {
-    super(`Job ${jobId} already exists (unique: true)`);
-    this.jobId = jobId;
+    super(jobId, `Job ${jobId} already exists (unique: true)`);
   }
 }
 
 /** The job failed on the worker. Carries the Python traceback text and exception type. */
-export class JobFailedError extends RqtsError {
+export class JobFailedError extends JobError {
   override name = 'JobFailedError';
-  readonly jobId: string;
   /** The traceback text the worker stored (`exc_string`). */
   readonly excInfo: string | null;
   /** The exception type named on the traceback's last line, e.g. `ValueError`. */
   readonly excType: string | null;
   constructor(jobId: string, excInfo: string | null) {
     const excType = excInfo ? lastExceptionType(excInfo) : null;
-    super(`Job ${jobId} failed${excType ? `: ${lastLine(excInfo!)}` : ''}`);
-    this.jobId = jobId;
+    super(jobId, `Job ${jobId} failed${excType ? `: ${lastLine(excInfo!)}` : ''}`);
     this.excInfo = excInfo;
     this.excType = excType;
   }
 }
 
 /** The job was stopped (RQ's stop-job command). */
-export class JobStoppedError extends RqtsError {
+export class JobStoppedError extends JobError {
   override name = 'JobStoppedError';
-  readonly jobId: string;
   constructor(jobId: string) {
-    super(`Job ${jobId} was stopped`);
-    this.jobId = jobId;
+    super(jobId, `Job ${jobId} was stopped`);
   }
 }
 
 /** The job was canceled. */
-export class JobCanceledError extends RqtsError {
+export class JobCanceledError extends JobError {
   override name = 'JobCanceledError';
-  readonly jobId: string;
   constructor(jobId: string) {
-    super(`Job ${jobId} was canceled`);
-    this.jobId = jobId;
+    super(jobId, `Job ${jobId} was canceled`);
   }
 }
 
 /** A wait ran past its deadline. */
-export class WaitTimeoutError extends RqtsError {
+export class WaitTimeoutError extends JobError {
   override name = 'WaitTimeoutError';
-  readonly jobId: string;
   readonly timeoutMs: number;
   constructor(jobId: string, timeoutMs: number) {
-    super(`Timed out after ${timeoutMs} ms waiting for job ${jobId}`);
-    this.jobId = jobId;
+    super(jobId, `Timed out after ${timeoutMs} ms waiting for job ${jobId}`);
     this.timeoutMs = timeoutMs;
   }
 }

@@ -27,6 +27,7 @@ export { JobStatus, ResultType, Defaults } from './protocol.js';
 export { type Duration } from './validate.js';
 export {
   RqtsError,
+  JobError,
   InvalidArgumentError,
   DeserializationError,
   NoSuchJobError,

@@ -17,4 +17,5 @@ export {
   type RqInfoOptions,
 } from './rq.js';
 export { uniqueName } from './names.js';
+export { privateRedis, type RedisEnv } from './fixtures.js';
 export { REPO_ROOT, PYTHON_DIR } from './paths.js';

@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Callback,
-  Connection,
   Dependency,
   DuplicateJobError,
   InvalidArgumentError,
@@ -14,24 +13,13 @@ import {
   Queue,
   Retry,
 } from '../../src/index.js';
-import { startRedis, uniqueName, type RedisServer } from '../helpers/index.js';
+import { uniqueName, privateRedis } from '../helpers/index.js';
 
-let redis: RedisServer;
-let connection: Connection;
+const env = privateRedis();
 
-beforeAll(async () => {
-  redis = await startRedis();
-  connection = await Connection.from(redis.url).open();
-});
-
-afterAll(async () => {
-  await connection?.close();
-  await redis?.stop();
-});
-
-const dbsize = async () => Number(await connection.command(['DBSIZE']));
-const pickle = () => new Queue(uniqueName('bad'), { connection, serializer: 'pickle' });
-const json = () => new Queue(uniqueName('bad'), { connection, serializer: 'json' });
+const dbsize = async () => Number(await env.connection.command(['DBSIZE']));
+const pickle = () => new Queue(uniqueName('bad'), { connection: env.connection, serializer: 'pickle' });
+const json = () => new Queue(uniqueName('bad'), { connection: env.connection, serializer: 'json' });
 type Case = [string, () => Promise<unknown> | unknown, new (...args: never[]) => Error];
 
 const cases: Case[] = [
@@ -86,13 +74,13 @@ const cases: Case[] = [
   ['enqueueMany with a duplicate id', () => pickle().enqueueMany([Queue.prepareData('mylib.add', [], { jobId: 'd1' }), Queue.prepareData('mylib.add', [], { jobId: 'd1' })]), InvalidArgumentError],
   ['enqueueMany with one bad item', () => pickle().enqueueMany([Queue.prepareData('mylib.add', [1]), Queue.prepareData('mylib.add', [() => 1])]), InvalidArgumentError],
   ['enqueueMany where one job depends on a missing job', () => pickle().enqueueMany([Queue.prepareData('mylib.add', [1]), Queue.prepareData('mylib.add', [2], { dependsOn: 'missing-parent' })]), InvalidArgumentError],
-  ['unknown serializer', () => new Queue('q', { connection, serializer: 'yaml' }), InvalidArgumentError],
+  ['unknown serializer', () => new Queue('q', { connection: env.connection, serializer: 'yaml' }), InvalidArgumentError],
   ['http:// URL', () => new Queue('q', { connection: 'http://localhost:6379' }), InvalidArgumentError],
   ['malformed URL', () => new Queue('q', { connection: 'not a url' }), InvalidArgumentError],
   ['non-numeric database index', () => new Queue('q', { connection: 'redis://localhost:6379/abc' }), InvalidArgumentError],
-  ['connection that is not a client', () => new Queue('q', { connection: {} as never }), InvalidArgumentError],
-  ['queue name with a space', () => new Queue('a b', { connection }), InvalidArgumentError],
-  ['fetching a missing job', () => Job.fetch('does-not-exist', { connection }), NoSuchJobError],
+  ['env.connection that is not a client', () => new Queue('q', { connection: {} as never }), InvalidArgumentError],
+  ['queue name with a space', () => new Queue('a b', { connection: env.connection }), InvalidArgumentError],
+  ['fetching a missing job', () => Job.fetch('does-not-exist', { connection: env.connection }), NoSuchJobError],
   ['wait() with a negative timeout', async () => (await pickle().enqueue('mylib.add', 1, 2)).wait({ timeout: -1 }), InvalidArgumentError],
 ];
 
@@ -113,10 +101,10 @@ describe('bad input', () => {
     const q = pickle();
     const first = await q.enqueueCall('mylib.add', { args: [1, 2], jobId: 'uniq-exists', unique: true });
     const before = await dbsize();
-    const fieldsBefore = await connection.command(['HGETALL', 'rq:job:uniq-exists']);
+    const fieldsBefore = await env.connection.command(['HGETALL', 'rq:job:uniq-exists']);
     await expect(q.enqueueCall('mylib.add', { args: [3, 4], jobId: 'uniq-exists', unique: true })).rejects.toBeInstanceOf(DuplicateJobError);
     expect(await dbsize()).toBe(before);
-    expect(await connection.command(['HGETALL', 'rq:job:uniq-exists'])).toEqual(fieldsBefore);
+    expect(await env.connection.command(['HGETALL', 'rq:job:uniq-exists'])).toEqual(fieldsBefore);
     expect(await q.jobIds).toEqual([first.id]);
   });
 });

@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Connection,
   InvalidArgumentError,
   JobFailedError,
   Retry,
@@ -13,29 +12,21 @@ import {
   setDefaultConnection,
   withConnection,
 } from '../../src/index.js';
-import { hasTraceback, rqVersions, runWorker, startRedis, uniqueName, type RedisServer } from '../helpers/index.js';
+import { hasTraceback, rqVersions, runWorker, uniqueName, privateRedis } from '../helpers/index.js';
 
-let redis: RedisServer;
-let connection: Connection;
+const env = privateRedis();
 
-beforeAll(async () => {
-  redis = await startRedis();
-  connection = await Connection.from(redis.url).open();
-});
-
-afterAll(async () => {
+afterAll(() => {
   setDefaultConnection(null);
-  await connection?.close();
-  await redis?.stop();
 });
 
-const dbsize = async () => Number(await connection.command(['DBSIZE']));
+const dbsize = async () => Number(await env.connection.command(['DBSIZE']));
 
 describe.each(rqVersions())('typed stub on RQ $version', (rq) => {
   it('delay, delayWith and enqueueIn run on a real worker', async () => {
     const queue = uniqueName('stub');
-    const add = job<[x: number, y: number], number>('mylib.add', { queue, connection, jobTimeout: '5m', resultTtl: 600, retry: new Retry({ max: 1 }) });
-    const echo = job<[string], unknown>('mylib.echo', { queue, connection });
+    const add = job<[x: number, y: number], number>('mylib.add', { queue, connection: env.connection, jobTimeout: '5m', resultTtl: 600, retry: new Retry({ max: 1 }) });
+    const echo = job<[string], unknown>('mylib.echo', { queue, connection: env.connection });
     const a = await add.delay(1, 2);
     const b = await echo.delayWith({ kwargs: { n: 1 }, jobId: uniqueName('echo'), atFront: true }, 'x');
     const c = await add.enqueueIn(0, 5, 5);
@@ -44,7 +35,7 @@ describe.each(rqVersions())('typed stub on RQ $version', (rq) => {
     expect(a.resultTtl).toBe(600);
     expect(a.record.retriesLeft).toBe(1);
     expect(await c.status).toBe('scheduled');
-    const run = await runWorker({ rq, url: redis.url, queues: [queue], serializer: 'pickle', withScheduler: true });
+    const run = await runWorker({ rq, url: env.redis.url, queues: [queue], serializer: 'pickle', withScheduler: true });
     expect(run.exitCode, run.log).toBe(0);
     expect(hasTraceback(run.log), run.log).toBe(false);
     expect(await a.wait({ timeout: 10_000 })).toBe(3);
@@ -57,9 +48,9 @@ describe('connections', () => {
   it('uses withConnection, then the default connection, and says when there is none', async () => {
     const add = job<[number, number], number>('mylib.add', { queue: uniqueName('conn') });
     await expect(add.delay(1, 2)).rejects.toThrow(/no Redis connection/);
-    const scoped = await withConnection(connection, () => add.delay(1, 2));
+    const scoped = await withConnection(env.connection, () => add.delay(1, 2));
     expect(await scoped.status).toBe('queued');
-    setDefaultConnection(connection);
+    setDefaultConnection(env.connection);
     const viaDefault = await add.delay(3, 4);
     expect(await viaDefault.status).toBe('queued');
     setDefaultConnection(null);
@@ -69,7 +60,7 @@ describe('connections', () => {
 describe('JS functions', () => {
   it('stay callable, register by name and enqueue with that func_name', async () => {
     const queue = uniqueName('js');
-    const resize = job({ queue, connection, name: 'images.resize' })(async function resize(url: string, width: number) {
+    const resize = job({ queue, connection: env.connection, name: 'images.resize' })(async function resize(url: string, width: number) {
       return `${url}@${width}`;
     });
     expect(await resize('a.png', 10)).toBe('a.png@10');
@@ -84,7 +75,7 @@ describe('JS functions', () => {
     const queue = uniqueName('deco');
     class Thumbs {
       static suffix = '-thumb';
-      @job({ queue, connection })
+      @job({ queue, connection: env.connection })
       static async make(url: string): Promise<string> {
         return url + this.suffix;
       }
@@ -99,9 +90,9 @@ describe('JS functions', () => {
   it('sent to a Python-only queue, fail cleanly on the worker', async () => {
     const rq = rqVersions()[0]!;
     const queue = uniqueName('wrongq');
-    const nodeOnly = job({ queue, connection, name: 'nodetasks.resize' })((url: string) => url);
+    const nodeOnly = job({ queue, connection: env.connection, name: 'nodetasks.resize' })((url: string) => url);
     const j = await nodeOnly.delay('x');
-    const run = await runWorker({ rq, url: redis.url, queues: [queue], serializer: 'pickle' });
+    const run = await runWorker({ rq, url: env.redis.url, queues: [queue], serializer: 'pickle' });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.log).not.toMatch(/unhandled exception/i);
     const error = await j.wait({ timeout: 10_000 }).catch((e) => e);
@@ -112,14 +103,14 @@ describe('JS functions', () => {
 
 describe('bad input: typed errors, nothing written', () => {
   it.each([
-    ['an invalid dotted path', () => job('mylib..add', { connection })],
-    ['an unknown option', () => job('mylib.add', { connection, timeout: 5 } as never)],
-    ['a wrong option type', () => job('mylib.add', { connection, jobTimeout: '3x' })],
-    ['a bad retry', () => job('mylib.add', { connection, retry: { max: 3 } as never })],
-    ['a bad callback path', () => job('mylib.add', { connection, onSuccess: 'not a path' })],
-    ['a bad queue name', () => job('mylib.add', { connection, queue: 'a b' })],
-    ['a bad serializer', () => job('mylib.add', { connection, serializer: 'yaml' })],
-    ['a JS function without a usable name', () => job({ connection })(() => 1)],
+    ['an invalid dotted path', () => job('mylib..add', { connection: env.connection })],
+    ['an unknown option', () => job('mylib.add', { connection: env.connection, timeout: 5 } as never)],
+    ['a wrong option type', () => job('mylib.add', { connection: env.connection, jobTimeout: '3x' })],
+    ['a bad retry', () => job('mylib.add', { connection: env.connection, retry: { max: 3 } as never })],
+    ['a bad callback path', () => job('mylib.add', { connection: env.connection, onSuccess: 'not a path' })],
+    ['a bad queue name', () => job('mylib.add', { connection: env.connection, queue: 'a b' })],
+    ['a bad serializer', () => job('mylib.add', { connection: env.connection, serializer: 'yaml' })],
+    ['a JS function without a usable name', () => job({ connection: env.connection })(() => 1)],
   ])('%s', async (_label, define) => {
     const before = await dbsize();
     expect(define).toThrow(InvalidArgumentError);
@@ -128,7 +119,7 @@ describe('bad input: typed errors, nothing written', () => {
 
   it('rejects non-serializable delay() arguments before writing', async () => {
     const before = await dbsize();
-    const echo = job<unknown[], unknown>('mylib.echo', { queue: uniqueName('bad'), connection });
+    const echo = job<unknown[], unknown>('mylib.echo', { queue: uniqueName('bad'), connection: env.connection });
     await expect(echo.delay(() => 1)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(echo.delay(Symbol('s'))).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(await dbsize()).toBe(before);

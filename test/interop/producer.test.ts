@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Callback,
-  Connection,
   Dependency,
   DuplicateJobError,
   InvalidOperationError,
@@ -17,20 +16,12 @@ import {
   Retry,
   type Job,
 } from '../../src/index.js';
-import { rqVersions, runPythonJson, runWorker, startRedis, uniqueName, type RedisServer } from '../helpers/index.js';
+import { rqVersions, runPythonJson, runWorker, uniqueName, privateRedis } from '../helpers/index.js';
 
-let redis: RedisServer;
-let connection: Connection;
+const env = privateRedis();
 const matrix = new Map<string, Map<string, string>>();
 
-beforeAll(async () => {
-  redis = await startRedis();
-  connection = await Connection.from(redis.url).open();
-});
-
-afterAll(async () => {
-  await connection?.close();
-  await redis?.stop();
+afterAll(() => {
   printMatrix();
 });
 
@@ -91,9 +82,9 @@ const combos = rqVersions().flatMap((rq) => (['pickle', 'json'] as const).map((s
 
 describe.each(combos)('$label', ({ rq, serializer, label }) => {
   const worker = (queue: Queue, extra: Partial<Parameters<typeof runWorker>[0]> = {}) =>
-    runWorker({ rq, url: redis.url, queues: [queue.name], serializer, ...extra });
-  const python = <T>(code: string) => runPythonJson<T>(rq, `${pyFetch(serializer)}\n${code}`, { url: redis.url });
-  const newQueue = (prefix: string) => new Queue(uniqueName(prefix), { connection, serializer });
+    runWorker({ rq, url: env.redis.url, queues: [queue.name], serializer, ...extra });
+  const python = <T>(code: string) => runPythonJson<T>(rq, `${pyFetch(serializer)}\n${code}`, { url: env.redis.url });
+  const newQueue = (prefix: string) => new Queue(uniqueName(prefix), { connection: env.connection, serializer });
 
   it('options, dependencies, bulk, callbacks, unique, cancel, retry and wait in one worker run', async () => {
     const q = newQueue('parity');
@@ -187,8 +178,8 @@ print(json.dumps({'deps': sorted(deps), 'status': status_of(j)}))`);
       expect(await afterMany[0]!.result).toBe(14);
     });
     await feature('callbacks', label, async () => {
-      expect(await connection.command(['GET', `mylib:on_success:${cbOk.id}`])).toEqual(Buffer.from('3'));
-      expect(String(await connection.command(['GET', `mylib:on_failure:${cbFail.id}`]))).toContain('intentional failure');
+      expect(await env.connection.command(['GET', `mylib:on_success:${cbOk.id}`])).toEqual(Buffer.from('3'));
+      expect(String(await env.connection.command(['GET', `mylib:on_failure:${cbFail.id}`]))).toContain('intentional failure');
     });
     await feature('retry (no interval)', label, async () => {
       expect(await flaky.result).toBe('ok');
@@ -221,7 +212,7 @@ print(json.dumps({'failed': FailedJobRegistry(queue=q).count, 'deferred': Deferr
       await blocked.delete();
       expect(await blocked.status).toBeNull();
       expect(await q.deferredJobRegistry.count).toBe(0);
-      expect(await connection.command(['EXISTS', `rq:job::${blocked.id}:dependencies`])).toBe(0);
+      expect(await env.connection.command(['EXISTS', `rq:job::${blocked.id}:dependencies`])).toBe(0);
     });
   });
 
@@ -271,21 +262,21 @@ print(json.dumps({'failed': FailedJobRegistry(queue=q).count, 'deferred': Deferr
 describe('waiting', () => {
   it('many concurrent waits share one blocking connection', async () => {
     const rq = rqVersions()[0]!;
-    const q = new Queue(uniqueName('waits'), { connection, serializer: 'pickle' });
+    const q = new Queue(uniqueName('waits'), { connection: env.connection, serializer: 'pickle' });
     const jobs: Job[] = await q.enqueueMany(Array.from({ length: 1000 }, (_, i) => Queue.prepareData('mylib.add', [i, 1])));
     const before = await clientCount();
     const waits = Promise.all(jobs.map((j) => j.wait({ timeout: 120_000 })));
     await sleep(200);
-    // At most one more connection (the shared blocking one), whatever the number of waits.
+    // At most one more env.connection (the shared blocking one), whatever the number of waits.
     expect((await clientCount()) - before).toBeLessThanOrEqual(1);
-    const run = await runWorker({ rq, url: redis.url, queues: [q.name], serializer: 'pickle', timeoutMs: 120_000 });
+    const run = await runWorker({ rq, url: env.redis.url, queues: [q.name], serializer: 'pickle', timeoutMs: 120_000 });
     expect(run.exitCode, run.log).toBe(0);
     const values = await waits;
     expect(values).toEqual(jobs.map((_, i) => i + 1));
   });
 
   it('rejects on timeout and on abort', async () => {
-    const q = new Queue(uniqueName('waits'), { connection, serializer: 'pickle' });
+    const q = new Queue(uniqueName('waits'), { connection: env.connection, serializer: 'pickle' });
     const job = await q.enqueue('mylib.add', 1, 1);
     await expect(job.wait({ timeout: 50 })).rejects.toMatchObject({ name: 'WaitTimeoutError' });
     const controller = new AbortController();
@@ -296,7 +287,7 @@ describe('waiting', () => {
 });
 
 async function clientCount(): Promise<number> {
-  const list = String(await connection.command(['CLIENT', 'LIST']));
+  const list = String(await env.connection.command(['CLIENT', 'LIST']));
   return list.trim().split('\n').length;
 }
 

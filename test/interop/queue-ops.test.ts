@@ -3,30 +3,19 @@
  * retried enqueue that never pushes twice, and wait() resolving as soon as the worker writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connection, InvalidOperationError, Job, Queue } from '../../src/index.js';
+import { InvalidOperationError, Job, Queue } from '../../src/index.js';
 import { formatDatetime, nowMicros, recordToFields } from '../../src/record.js';
 import { prepareJob } from '../../src/prepare.js';
 import { EnqueueOutcome, enqueueJobsArgs } from '../../src/scripts.js';
 import { resolveSerializer } from '../../src/serializers/index.js';
-import { rqVersions, runWorker, startRedis, uniqueName, type RedisServer } from '../helpers/index.js';
+import { rqVersions, runWorker, uniqueName, privateRedis } from '../helpers/index.js';
 
-let redis: RedisServer;
-let connection: Connection;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  connection = await Connection.from(redis.url).open();
-});
-
-afterAll(async () => {
-  await connection?.close();
-  await redis?.stop();
-});
+const env = privateRedis();
 
 describe('queue read side', () => {
   it('windows, jobs, fetchJob, empty, delete and Queue.all', async () => {
-    const q = new Queue(uniqueName('ops'), { connection });
-    const other = new Queue(uniqueName('ops'), { connection });
+    const q = new Queue(uniqueName('ops'), { connection: env.connection });
+    const other = new Queue(uniqueName('ops'), { connection: env.connection });
     const jobs = await q.enqueueMany([1, 2, 3, 4].map((n) => Queue.prepareData('mylib.add', [n, n])));
     const foreign = await other.enqueue('mylib.add', 0, 0);
     expect(await q.count).toBe(4);
@@ -38,25 +27,25 @@ describe('queue read side', () => {
     expect((await q.fetchJob(jobs[0]!.id))?.id).toBe(jobs[0]!.id);
 
     // A missing hash: fetchJob drops the stale id from the queue, as RQ does.
-    await connection.command(['DEL', `rq:job:${jobs[3]!.id}`]);
+    await env.connection.command(['DEL', `rq:job:${jobs[3]!.id}`]);
     expect(await q.fetchJob(jobs[3]!.id)).toBeNull();
     expect(await q.count).toBe(3);
 
-    const names = (await Queue.all({ connection })).map((x) => x.name);
+    const names = (await Queue.all({ connection: env.connection })).map((x) => x.name);
     expect(names).toEqual(expect.arrayContaining([q.name, other.name]));
 
     expect(await q.empty()).toBe(3);
     expect(await q.count).toBe(0);
-    expect(await Job.exists(jobs[0]!.id, { connection })).toBe(false);
+    expect(await Job.exists(jobs[0]!.id, { connection: env.connection })).toBe(false);
     await other.delete();
-    expect(await Job.exists(foreign.id, { connection })).toBe(false);
-    expect((await Queue.all({ connection })).map((x) => x.name)).not.toContain(other.name);
+    expect(await Job.exists(foreign.id, { connection: env.connection })).toBe(false);
+    expect((await Queue.all({ connection: env.connection })).map((x) => x.name)).not.toContain(other.name);
   });
 
   it('fetchMany keeps positions; saveMeta and meta round-trip', async () => {
-    const q = new Queue(uniqueName('meta'), { connection, serializer: 'json' });
+    const q = new Queue(uniqueName('meta'), { connection: env.connection, serializer: 'json' });
     const j = await q.enqueueCall('mylib.add', { args: [1, 2], meta: { a: 1 } });
-    const fetched = await Job.fetchMany([j.id, 'missing-id', j.id], { connection, serializer: 'json' });
+    const fetched = await Job.fetchMany([j.id, 'missing-id', j.id], { connection: env.connection, serializer: 'json' });
     expect(fetched.map((x) => x?.id ?? null)).toEqual([j.id, null, j.id]);
     await j.saveMeta({ ...(await j.meta), progress: 50 });
     expect(await j.meta).toEqual({ a: 1, progress: 50 });
@@ -64,10 +53,10 @@ describe('queue read side', () => {
 
   it('registry requeue and remove', async () => {
     const rq = rqVersions()[0]!;
-    const q = new Queue(uniqueName('reg'), { connection });
+    const q = new Queue(uniqueName('reg'), { connection: env.connection });
     const failing = await q.enqueue('mylib.fail');
     const ok = await q.enqueue('mylib.add', 1, 1);
-    await runWorker({ rq, url: redis.url, queues: [q.name], serializer: 'pickle' });
+    await runWorker({ rq, url: env.redis.url, queues: [q.name], serializer: 'pickle' });
     expect(await q.failedJobRegistry.count).toBe(1);
     expect(await q.failedJobRegistry.contains(failing)).toBe(true);
     expect(await q.finishedJobRegistry.getJobIds()).toEqual([ok.id]);
@@ -94,16 +83,16 @@ describe('reliability', () => {
       fields: recordToFields(prepared.record, { createdAt: stamp }),
     };
     const { script, keys, args } = enqueueJobsArgs([spec]);
-    expect(await connection.script(script, keys, args)).toEqual([EnqueueOutcome.QUEUED]);
-    expect(await connection.script(script, keys, args)).toEqual([EnqueueOutcome.ALREADY_WRITTEN]);
-    expect(await connection.command(['LRANGE', `rq:queue:${queue}`, '0', '-1'])).toEqual([Buffer.from(prepared.record.id)]);
+    expect(await env.connection.script(script, keys, args)).toEqual([EnqueueOutcome.QUEUED]);
+    expect(await env.connection.script(script, keys, args)).toEqual([EnqueueOutcome.ALREADY_WRITTEN]);
+    expect(await env.connection.command(['LRANGE', `rq:queue:${queue}`, '0', '-1'])).toEqual([Buffer.from(prepared.record.id)]);
   });
 
   it('a plain enqueue with an existing id replaces the old record entirely', async () => {
-    const q = new Queue(uniqueName('replace'), { connection });
+    const q = new Queue(uniqueName('replace'), { connection: env.connection });
     await q.enqueueCall('mylib.add', { args: [1, 2], jobId: 'replace-me', resultTtl: 10, meta: { old: true } });
     const second = await q.enqueueCall('mylib.add', { args: [3, 4], jobId: 'replace-me' });
-    const fetched = await Job.fetch(second.id, { connection });
+    const fetched = await Job.fetch(second.id, { connection: env.connection });
     expect(fetched.args).toEqual([3, 4]);
     expect(fetched.resultTtl).toBeNull();
     expect(await fetched.meta).toEqual({});
@@ -111,11 +100,11 @@ describe('reliability', () => {
 
   it('wait() resolves within milliseconds of the worker writing the result', async () => {
     const rq = rqVersions()[0]!;
-    const q = new Queue(uniqueName('latency'), { connection });
+    const q = new Queue(uniqueName('latency'), { connection: env.connection });
     const jobs = await q.enqueueMany([1, 2, 3, 4, 5].map(() => Queue.prepareData('mylib.slow', [0.2])));
     const resolvedAt: number[] = [];
     const waits = jobs.map((j, i) => j.wait({ timeout: 30_000 }).then(() => { resolvedAt[i] = Date.now(); }));
-    const run = await runWorker({ rq, url: redis.url, queues: [q.name], serializer: 'pickle' });
+    const run = await runWorker({ rq, url: env.redis.url, queues: [q.name], serializer: 'pickle' });
     expect(run.exitCode, run.log).toBe(0);
     await Promise.all(waits);
     for (const [i, j] of jobs.entries()) {

@@ -4,26 +4,15 @@
  * producer's job reads back faithfully through rqts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connection, Job, Queue, py } from '../../src/index.js';
-import { hasTraceback, rqInfo, rqVersions, runPythonJson, runWorker, startRedis, uniqueName, type RedisServer } from '../helpers/index.js';
+import { Job, Queue, py } from '../../src/index.js';
+import { hasTraceback, rqInfo, rqVersions, runPythonJson, runWorker, uniqueName, privateRedis } from '../helpers/index.js';
 
-let redis: RedisServer;
-let connection: Connection;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  connection = await Connection.from(redis.url).open();
-});
-
-afterAll(async () => {
-  await connection?.close();
-  await redis?.stop();
-});
+const env = privateRedis();
 
 const serializers = ['pickle', 'json'] as const;
 const matrix = rqVersions().flatMap((rq) => serializers.map((serializer) => ({ rq, serializer, label: `${rq.label} ${serializer}` })));
 
-/** Python lines that open the connection and pick the serializer class every RQ version has. */
+/** Python lines that open the env.connection and pick the serializer class every RQ version has. */
 const pyPrelude = (serializer: 'pickle' | 'json') => `
 import json, os, sys
 from redis import Redis
@@ -39,14 +28,14 @@ def value_of(job):
 
 describe.each(matrix)('$label', ({ rq, serializer }) => {
   it('runs a job rqts enqueued and reports its result both ways', async () => {
-    const queue = new Queue(uniqueName('steel'), { connection, serializer });
+    const queue = new Queue(uniqueName('steel'), { connection: env.connection, serializer });
     const job = await queue.enqueue<number>('mylib.add', 1, 2);
 
     expect(await queue.count).toBe(1);
     expect(await job.status).toBe('queued');
     expect(job.description).toBe('mylib.add(1, 2)');
 
-    const run = await runWorker({ rq, url: redis.url, queues: [queue.name], serializer });
+    const run = await runWorker({ rq, url: env.redis.url, queues: [queue.name], serializer });
     expect(run.exitCode, run.log).toBe(0);
     expect(hasTraceback(run.log), run.log).toBe(false);
 
@@ -56,7 +45,7 @@ describe.each(matrix)('$label', ({ rq, serializer }) => {
     expect(await queue.count).toBe(0);
     expect(await job.endedAt).toBeInstanceOf(Date);
 
-    const fetched = await Job.fetch<number>(job.id, { connection, serializer });
+    const fetched = await Job.fetch<number>(job.id, { connection: env.connection, serializer });
     expect(fetched.funcName).toBe('mylib.add');
     expect(fetched.args).toEqual([1, 2]);
     expect(await fetched.returnValue()).toBe(3);
@@ -66,11 +55,11 @@ describe.each(matrix)('$label', ({ rq, serializer }) => {
       `${pyPrelude(serializer)}
 job = Job.fetch(${JSON.stringify(job.id)}, connection=conn, serializer=S)
 print(json.dumps({'status': str(job.get_status(refresh=True)).split('.')[-1].lower(), 'value': value_of(job), 'func': job.func_name, 'args': list(job.args)}))`,
-      { url: redis.url },
+      { url: env.redis.url },
     );
     expect(python).toEqual({ status: 'finished', value: 3, func: 'mylib.add', args: [1, 2] });
 
-    const info = await rqInfo(rq, redis.url, { serializer });
+    const info = await rqInfo(rq, env.redis.url, { serializer });
     expect(info.exitCode, info.output).toBe(0);
     expect(hasTraceback(info.output), info.output).toBe(false);
   });
@@ -84,9 +73,9 @@ print(json.dumps({'status': str(job.get_status(refresh=True)).split('.')[-1].low
 q = Queue(${JSON.stringify(queueName)}, connection=conn, serializer=S)
 job = q.enqueue('mylib.echo', 1, 'two', [3.5, None], job_id=${JSON.stringify(jobId)}, meta={'owner': 'alice'}, result_ttl=600, x={'k': True})
 print(json.dumps({'id': job.id}))`,
-      { url: redis.url },
+      { url: env.redis.url },
     );
-    const queue = new Queue(queueName, { connection, serializer });
+    const queue = new Queue(queueName, { connection: env.connection, serializer });
     expect(await queue.jobIds).toEqual([jobId]);
     const job = await queue.fetchJob(jobId);
     expect(job).not.toBeNull();
@@ -100,7 +89,7 @@ print(json.dumps({'id': job.id}))`,
     expect(await job!.status).toBe('queued');
     expect(await job!.enqueuedAt).toBeInstanceOf(Date);
 
-    const run = await runWorker({ rq, url: redis.url, queues: [queueName], serializer });
+    const run = await runWorker({ rq, url: env.redis.url, queues: [queueName], serializer });
     expect(run.exitCode, run.log).toBe(0);
     expect(await job!.result).toEqual([[1, 'two', [3.5, null]], { x: { k: true } }]);
   });
@@ -109,10 +98,10 @@ print(json.dumps({'id': job.id}))`,
 describe('round trips of rich values through a real worker', () => {
   it('pickle keeps tuples, bigints, bytes, floats and dates', async () => {
     const rq = rqVersions().find((r) => r.major >= 2) ?? rqVersions()[0]!;
-    const queue = new Queue(uniqueName('rich'), { connection, serializer: 'pickle' });
+    const queue = new Queue(uniqueName('rich'), { connection: env.connection, serializer: 'pickle' });
     const when = new Date(Date.UTC(2024, 4, 6, 7, 8, 9, 123));
     const job = await queue.enqueue('mylib.echo', py.tuple<unknown>(1, 'a'), 2n ** 70n, Buffer.from([0, 255]), py.float(2), -0, when, new Set([1]), new Map([[1, 'x']]));
-    const run = await runWorker({ rq, url: redis.url, queues: [queue.name], serializer: 'pickle' });
+    const run = await runWorker({ rq, url: env.redis.url, queues: [queue.name], serializer: 'pickle' });
     expect(run.exitCode, run.log).toBe(0);
     const [args] = (await job.result) as [unknown[]];
     expect(args[0]).toEqual(py.tuple<unknown>(1, 'a'));

@@ -6,22 +6,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connection, Job, NoSuchJobError, pyRepr } from '../../src/index.js';
-import { startRedis, type RedisServer } from '../helpers/index.js';
+import { Job, NoSuchJobError, pyRepr } from '../../src/index.js';
+import { privateRedis } from '../helpers/index.js';
 import { readVector, VECTORS_DIR, vectorVersions } from '../helpers/vectors.js';
 
-let redis: RedisServer;
-let connection: Connection;
-
-beforeAll(async () => {
-  redis = await startRedis();
-  connection = await Connection.from(redis.url).open();
-});
-
-afterAll(async () => {
-  await connection?.close();
-  await redis?.stop();
-});
+const env = privateRedis();
 
 interface Value { utf8?: string; hex?: string }
 const bytes = (v: Value): Buffer => (v.hex !== undefined ? Buffer.from(v.hex, 'hex') : Buffer.from(v.utf8 ?? '', 'utf8'));
@@ -51,7 +40,7 @@ async function restore(keys: Record<string, any>): Promise<void> {
         break;
     }
   }
-  for (const c of commands) await connection.command(c);
+  for (const c of commands) await env.connection.command(c);
 }
 
 /** `datetime.datetime(2026, 11, 22, 23, 30, 24, 387870[, tzinfo=…])` → ISO string at millisecond precision. */
@@ -79,10 +68,10 @@ describe.each(cases)('$version/$file', ({ version, file }) => {
       for (const expected of phase.jobs) {
         const where = `${phase.phase} ${expected.id}`;
         if (!phase.keys[`rq:job:${expected.id}`]) {
-          await expect(Job.fetch(expected.id, { connection, serializer }), where).rejects.toBeInstanceOf(NoSuchJobError);
+          await expect(Job.fetch(expected.id, { connection: env.connection, serializer }), where).rejects.toBeInstanceOf(NoSuchJobError);
           continue;
         }
-        const job = await Job.fetch(expected.id, { connection, serializer });
+        const job = await Job.fetch(expected.id, { connection: env.connection, serializer });
         expect(String(await job.status), where).toBe(String(expected.status).replace(/^JobStatus\./, '').toLowerCase());
         expect(pyRepr(job.funcName), where).toBe(expected.func_name);
         expect(pyRepr(job.args), where).toBe(expected.args);
