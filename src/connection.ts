@@ -59,6 +59,16 @@ export interface ConnectionOptions {
 /** Where a Connection comes from: a URL, a node-redis client, or an existing Connection. */
 export type ConnectionLike = Connection | RedisClient | string;
 
+/**
+ * A connection that lives beyond one call: a {@link Connection} or a node-redis client. APIs that do not own
+ * what they are given (Job.fetch, Queue.all, withConnection…) take this rather than a URL, which would open a
+ * client nobody closes.
+ */
+export type SharedConnection = Connection | RedisClient;
+
+/** One Connection per node-redis client, so listeners, blocking connections and waits are shared. */
+const byClient = new WeakMap<object, Connection>();
+
 /** A Lua script with its SHA1 computed up front, run with EVALSHA and EVAL on NOSCRIPT. */
 export class LuaScript {
   readonly sha: string;
@@ -126,6 +136,8 @@ export class Connection {
 
   /**
    * A Connection over a URL or client, not yet connected (it connects on first use). Validates the URL now.
+   * A URL gives a new Connection that the caller owns (close it); a client gives the one Connection kept for
+   * that client (options apply the first time).
    * @throws InvalidArgumentError for a malformed URL or an object that is not a node-redis client.
    */
   static from(target: ConnectionLike, options: ConnectionOptions = {}): Connection {
@@ -142,7 +154,9 @@ export class Connection {
     if (!isRedisClient(target)) {
       throw new InvalidArgumentError('connection', target, 'expected a redis:// URL, a node-redis client or a Connection');
     }
-    return new Connection(target, false, options);
+    let shared = byClient.get(target);
+    if (!shared) byClient.set(target, (shared = new Connection(target, false, options)));
+    return shared;
   }
 
   /** The underlying node-redis client (for advanced use; rqts never changes its settings). */
@@ -235,6 +249,7 @@ export class Connection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (byClient.get(this.#client) === this) byClient.delete(this.#client);
     const blocking = this.#blocking;
     this.#blocking = null;
     if (blocking) {

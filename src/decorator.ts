@@ -9,7 +9,7 @@
  * `.prepareData`. JS functions are registered by name so a Node worker can resolve them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Connection, type ConnectionLike } from './connection.js';
+import { Connection, type ConnectionLike, type SharedConnection } from './connection.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Job } from './job.js';
 import { prepareJob, type EnqueueCallOptions } from './prepare.js';
@@ -23,7 +23,11 @@ import { rejectUnknownOptions, validateFuncName, validateQueueName, type Duratio
 export interface TaskOptions extends Pick<EnqueueCallOptions, 'jobTimeout' | 'resultTtl' | 'ttl' | 'failureTtl' | 'retry' | 'onSuccess' | 'onFailure' | 'onStopped' | 'meta' | 'description'> {
   /** Queue name. @defaultValue `'default'` */
   queue?: string;
-  /** Where to enqueue. @defaultValue the connection of {@link withConnection}, else of {@link setDefaultConnection} */
+  /**
+   * Where to enqueue. A URL opens one connection for this task that lives as long as the process (as RQ's
+   * `@job(connection=Redis(...))` does); share a {@link Connection} to control its lifetime.
+   * @defaultValue the connection of {@link withConnection}, else of {@link setDefaultConnection}
+   */
   connection?: ConnectionLike;
   /** Must match the workers' `--serializer`. @defaultValue `'pickle'` */
   serializer?: SerializerLike;
@@ -73,12 +77,12 @@ let defaultConnection: Connection | null = null;
 const scopedConnection = new AsyncLocalStorage<Connection>();
 
 /** The connection tasks use when they were given none. */
-export function setDefaultConnection(connection: ConnectionLike | null): void {
+export function setDefaultConnection(connection: SharedConnection | null): void {
   defaultConnection = connection === null ? null : Connection.from(connection);
 }
 
 /** Run `fn` with `connection` as the tasks' connection for everything it awaits. */
-export function withConnection<T>(connection: ConnectionLike, fn: () => T): T {
+export function withConnection<T>(connection: SharedConnection, fn: () => T): T {
   return scopedConnection.run(Connection.from(connection), fn);
 }
 

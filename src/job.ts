@@ -2,7 +2,7 @@
  * A job: a snapshot of its fixed facts (id, function, arguments, origin…) plus promise accessors for
  * everything a worker changes (status, result, timestamps, meta). Mirrors RQ's `rq.job.Job`.
  */
-import { Connection, type ConnectionLike } from './connection.js';
+import { Connection, type SharedConnection } from './connection.js';
 import {
   DeserializationError,
   InvalidArgumentError,
@@ -29,7 +29,8 @@ const DONE = new Set<string>([JobStatus.FINISHED, JobStatus.FAILED, JobStatus.ST
 
 /** Where a job lives and how its payloads are encoded. */
 export interface JobContext {
-  connection: ConnectionLike;
+  /** A Connection or node-redis client (open one with `connect(url)` and share it). */
+  connection: SharedConnection;
   /**
    * Must match the workers' `--serializer`.
    * @defaultValue `'pickle'`
@@ -84,7 +85,7 @@ export class Job<R = unknown> {
   }
 
   /** Whether the job hash exists. @see RQ `Job.exists` */
-  static async exists(id: string, context: { connection: ConnectionLike }): Promise<boolean> {
+  static async exists(id: string, context: { connection: SharedConnection }): Promise<boolean> {
     validateJobId(id);
     return (await Connection.from(context.connection).command(['EXISTS', jobKey(id)])) === 1;
   }

@@ -2,7 +2,7 @@
  * A queue: where jobs are enqueued and what the queue holds. Mirrors RQ's `rq.queue.Queue`; every accessor
  * that touches Redis is a promise.
  */
-import { Connection, type ConnectionLike } from './connection.js';
+import { Connection, type ConnectionLike, type SharedConnection } from './connection.js';
 import { DuplicateJobError, InvalidArgumentError, RqtsError } from './errors.js';
 import { Job } from './job.js';
 import { jobKey, queueKey, queueNameFromKey, queuesKey, type RegistryName } from './keys.js';
@@ -297,7 +297,7 @@ export class Queue {
    * Every queue that has been used (`rq:queues`), as Queue objects on the same connection.
    * @see RQ `Queue.all`
    */
-  static async all(options: QueueOptions): Promise<Queue[]> {
+  static async all(options: QueueOptions & { connection: SharedConnection }): Promise<Queue[]> {
     const connection = Connection.from(options.connection);
     const reply = await connection.command(['SMEMBERS', queuesKey()]);
     const names = (Array.isArray(reply) ? reply.map(String) : []).map(queueNameFromKey).filter((n): n is string => !!n);

@@ -51,6 +51,8 @@ describe('clients the caller built', () => {
     client.on('error', () => {});
     await client.connect();
     const queue = new Queue(uniqueName(`resp${RESP}`), { connection: client, serializer: 'json' });
+    // One Connection per client: one error listener, one blocking connection, shared waits.
+    expect(Connection.from(client)).toBe(queue.connection);
     const job = await queue.enqueueCall('mylib.echo', { args: [1, 'x'], meta: { m: true } });
     const fetched = await Job.fetch(job.id, { connection: client, serializer: 'json' });
     expect(fetched.args).toEqual([1, 'x']);
