@@ -245,7 +245,7 @@ print(json.dumps({'failed': FailedJobRegistry(queue=q).count, 'deferred': Deferr
   it('stop() ends a running job as stopped', async () => {
     const q = newQueue('stop');
     await feature('stop()', label, async () => {
-      const slow = await q.enqueue('mylib.slow', 30);
+      const slow = await q.enqueueCall('mylib.slow', { args: [30], onStopped: 'mylib.on_stopped' });
       const run = worker(q, { timeoutMs: 60_000 });
       await waitFor(async () => (await slow.status) === 'started', 20_000);
       const waiting = slow.wait({ timeout: 30_000 }).catch((e) => e);
@@ -255,6 +255,11 @@ print(json.dumps({'failed': FailedJobRegistry(queue=q).count, 'deferred': Deferr
       expect(await q.failedJobRegistry.getJobIds()).toContain(slow.id);
       const done = await run;
       expect(done.exitCode, done.log).toBe(0);
+    });
+    await feature('onStopped (RQ 1.15+; older ignore it)', label, async () => {
+      const ran = await env.connection.command(['EXISTS', `mylib:on_stopped:${(await q.failedJobRegistry.getJobIds())[0]}`]);
+      const [major, minor] = rq.version.split('.').map(Number) as [number, number];
+      expect(ran).toBe(major > 1 || minor >= 15 ? 1 : 0);
     });
   });
 });
