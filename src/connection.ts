@@ -12,14 +12,25 @@ import {
   ConnectionTimeoutError,
   SocketClosedUnexpectedlyError,
   ErrorReply,
-  type RedisClientType,
 } from 'redis';
 import pRetry from 'p-retry';
 import { ConnectionError, InvalidArgumentError, RqtsError } from './errors.js';
 
-/** Any node-redis client, whatever its modules, RESP version or type mapping. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type RedisClient = RedisClientType<any, any, any, any, any>;
+/**
+ * Any node-redis client, whatever its modules, RESP version or type mapping: the part of its surface rqts
+ * uses, stated structurally (node-redis's own generic types do not accept each other across those choices).
+ */
+export interface RedisClient {
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  sendCommand(args: readonly Arg[], options?: any): Promise<unknown>;
+  duplicate(): RedisClient;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  destroy(): void;
+  close(): Promise<void>;
+}
 
 /** What a raw reply looks like once type-mapped: blobs are Buffers, maps and sets flat arrays. */
 export type Reply = Buffer | string | number | bigint | null | Reply[];
@@ -68,6 +79,15 @@ export type SharedConnection = Connection | RedisClient;
 
 /** One Connection per node-redis client, so listeners, blocking connections and waits are shared. */
 const byClient = new WeakMap<object, Connection>();
+
+export interface SendOptions {
+  /**
+   * Whether sending the command twice is harmless. A lost reply looks exactly like a command that never
+   * arrived, so only idempotent commands are retried after one.
+   * @defaultValue true
+   */
+  idempotent?: boolean;
+}
 
 /** A Lua script with its SHA1 computed up front, run with EVALSHA and EVAL on NOSCRIPT. */
 export class LuaScript {
@@ -187,11 +207,11 @@ export class Connection {
   }
 
   /**
-   * Send one command; replies are type-mapped (see {@link Reply}).
-   * Transient connection errors are retried, so only send commands that are safe to repeat.
+   * Send one command; replies are type-mapped (see {@link Reply}). Transient connection errors are retried;
+   * with `idempotent: false` only errors that prove the command never reached Redis are.
    */
-  async command(args: readonly Arg[]): Promise<Reply> {
-    return this.#withRetry(() => this.#send(this.#client, args, this.#commandTimeoutMs));
+  async command(args: readonly Arg[], { idempotent = true }: SendOptions = {}): Promise<Reply> {
+    return this.#withRetry(() => this.#send(this.#client, args, this.#commandTimeoutMs), idempotent);
   }
 
   /** Send several commands in one round trip (not atomic); each reply in order. */
@@ -204,10 +224,10 @@ export class Connection {
   }
 
   /**
-   * Run a Lua script (EVALSHA, then EVAL when Redis answers NOSCRIPT, e.g. after a restart).
-   * Every rqts script is idempotent, so transient failures are retried.
+   * Run a Lua script (EVALSHA, then EVAL when Redis answers NOSCRIPT, e.g. after a restart). Retries as
+   * {@link Connection.command}: a script that is not safe to run twice must say `idempotent: false`.
    */
-  async script(script: LuaScript, keys: readonly Arg[], args: readonly Arg[]): Promise<Reply> {
+  async script(script: LuaScript, keys: readonly Arg[], args: readonly Arg[], { idempotent = true }: SendOptions = {}): Promise<Reply> {
     const tail = [String(keys.length), ...keys, ...args];
     return this.#withRetry(async () => {
       try {
@@ -218,7 +238,7 @@ export class Connection {
         }
         throw error;
       }
-    });
+    }, idempotent);
   }
 
   /**
@@ -272,13 +292,13 @@ export class Connection {
     return (await withDeadline(reply, timeoutMs)) as unknown as Reply;
   }
 
-  async #withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  async #withRetry<T>(fn: () => Promise<T>, idempotent = true): Promise<T> {
     try {
       return await pRetry(fn, {
         retries: this.#retries,
         minTimeout: 50,
         maxTimeout: 1_000,
-        shouldRetry: ({ error }) => isTransient(error),
+        shouldRetry: ({ error }) => (idempotent ? isTransient(error) : neverSent(error)),
       });
     } catch (error) {
       if (error instanceof RqtsError || error instanceof ErrorReply) throw error;
@@ -301,7 +321,12 @@ class DeadlineError extends ConnectionError {
   override name = 'ConnectionError';
 }
 
-/** Errors after which the same command may simply be sent again. */
+/** Errors that prove the command never reached Redis (so even a non-idempotent one may be sent again). */
+function neverSent(error: unknown): boolean {
+  return error instanceof ClientOfflineError || error instanceof ConnectionTimeoutError;
+}
+
+/** Errors after which an idempotent command may simply be sent again (a lost reply looks like these). */
 function isTransient(error: unknown): boolean {
   if (error instanceof DeadlineError) return true;
   if (

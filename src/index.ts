@@ -22,7 +22,7 @@ export {
 } from './decorator.js';
 export { Job, type JobContext } from './job.js';
 export { type Result } from './results.js';
-export { Connection, connect, type ConnectionLike, type SharedConnection, type ConnectionOptions, type RedisClient } from './connection.js';
+export { Connection, connect, type ConnectionLike, type SharedConnection, type ConnectionOptions, type SendOptions, type RedisClient } from './connection.js';
 export { JobStatus, ResultType, Defaults } from './protocol.js';
 export { type Duration } from './validate.js';
 export {

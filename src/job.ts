@@ -297,7 +297,8 @@ export class Job<R = unknown> {
    * @see RQ `Job.cancel`
    */
   async cancel(): Promise<void> {
-    const outcome = await this.connection.script(CANCEL_JOB, jobOperationKeys(this.id, this.origin), [this.id, String(Math.floor(Date.now() / 1000))]);
+    // Not idempotent: a second run after a lost reply would report "already canceled".
+    const outcome = await this.connection.script(CANCEL_JOB, jobOperationKeys(this.id, this.origin), [this.id, String(Math.floor(Date.now() / 1000))], { idempotent: false });
     if (outcome === 0) throw new NoSuchJobError(this.id);
     if (outcome === -1) throw new InvalidOperationError(this.id, `Job ${this.id} is already canceled`);
   }

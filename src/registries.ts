@@ -50,7 +50,8 @@ export class JobRegistry {
     if (!Number.isInteger(start) || !Number.isInteger(end)) throw new InvalidArgumentError('start/end', { start, end }, 'expected integers');
     const reply = await this.#read(
       ['ZRANGE', this.key, String(start), String(end)],
-      ['ZRANGE', this.key, String(nowSeconds()), '+inf', 'BYSCORE', 'LIMIT', String(start), String(end === -1 ? -1 : end - start + 1)],
+      // ZRANGEBYSCORE rather than ZRANGE … BYSCORE, which needs Redis 6.2.
+      ['ZRANGEBYSCORE', this.key, String(nowSeconds()), '+inf', 'LIMIT', String(start), String(end === -1 ? -1 : end - start + 1)],
     );
     // RQ 2.0+ started-registry members are `<id>:<execution id>`.
     const ids = Array.isArray(reply) ? reply.map((m) => String(m).split(':')[0]!) : [];
@@ -87,6 +88,8 @@ export class JobRegistry {
       REQUEUE_JOB,
       [...jobOperationKeys(id, origin), this.key, queuesKey()],
       [id, formatDatetime(nowMicros()), atFront ? 'L' : 'R', EMPTY_EXC_INFO, queueKey(origin)],
+      // Not idempotent: a second run after a lost reply would find the job no longer in the registry.
+      { idempotent: false },
     );
     if (outcome === 0) throw new InvalidOperationError(id, `Job ${id} is not in the ${this.registry} registry of ${this.queue.name}`);
     if (outcome === -1 || !fetched) throw new NoSuchJobError(id);

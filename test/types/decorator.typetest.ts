@@ -48,3 +48,9 @@ export const stillCallable: Promise<number> = Tasks.thumbnail('x');
 export const many = new Queue('q', { connection }).enqueueMany([add.prepareData(1, 2)]);
 // @ts-expect-error prepareData checks arguments too
 add.prepareData(1, 'x');
+
+// Any node-redis client is accepted, whatever its RESP version or modules.
+import { createClient } from 'redis';
+export const resp2 = new Queue('q', { connection: createClient({ RESP: 2 }) });
+export const resp3 = new Queue('q', { connection: createClient({ RESP: 3 }) });
+export const plain = new Queue('q', { connection: createClient() });
