@@ -3,11 +3,14 @@
  * Public exports only; everything else is internal.
  */
 export { Queue, type QueueOptions, type EnqueueCallOptions, type EnqueueData } from './queue.js';
-export { JobRegistry } from './registries.js';
+export { JobRegistry, type RegistryContext } from './registries.js';
+export { type JobRecord } from './record.js';
 export { Retry, type RetryOptions } from './retry.js';
 export { Callback, type CallbackLike } from './callbacks.js';
 export { Dependency, type DependencyOptions, type DependsOn, type JobRef } from './dependencies.js';
 export { type WaitOptions } from './waiter.js';
+export { Worker, type WorkerOptions } from './worker/worker.js';
+export { getCurrentJob, type CurrentJob, type Handler } from './worker/execute.js';
 export {
   job,
   setDefaultConnection,
@@ -22,7 +25,18 @@ export {
 } from './decorator.js';
 export { Job, type JobContext } from './job.js';
 export { type Result } from './results.js';
-export { Connection, connect, type ConnectionLike, type SharedConnection, type ConnectionOptions, type SendOptions, type RedisClient } from './connection.js';
+export {
+  Connection,
+  connect,
+  LuaScript,
+  type ConnectionLike,
+  type SharedConnection,
+  type ConnectionOptions,
+  type SendOptions,
+  type RedisClient,
+  type Reply,
+  type Arg,
+} from './connection.js';
 export { JobStatus, ResultType, Defaults } from './protocol.js';
 export { type Duration } from './validate.js';
 export {
@@ -41,5 +55,20 @@ export {
 } from './errors.js';
 export { type Serializer, type SerializerLike } from './serializers/serializer.js';
 export { resolveSerializer, pickleSerializer, jsonSerializer, superjsonSerializer } from './serializers/index.js';
-export { py, PyObject } from './py/values.js';
+export {
+  py,
+  isTuple,
+  PyObject,
+  PyFloat,
+  PyByteArray,
+  PyFrozenSet,
+  PyDate,
+  PyTime,
+  PyTimedelta,
+  PyDecimal,
+  PyUUID,
+  PyGlobal,
+  type PyTuple,
+  type PyObjectKind,
+} from './py/values.js';
 export { pyRepr } from './py/repr.js';

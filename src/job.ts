@@ -66,6 +66,7 @@ export class Job<R = unknown> {
    * @see RQ `Job.fetch`
    */
   static async fetch<R = unknown>(id: string, context: JobContext): Promise<Job<R>> {
+    validateJobId(id, 'id');
     const job = (await Job.fetchMany<R>([id], context))[0];
     if (!job) throw new NoSuchJobError(id);
     return job;

@@ -66,8 +66,14 @@ export class Queue {
   readonly defaultTimeout: number;
   readonly #ownsConnection: boolean;
 
-  /** @throws InvalidArgumentError for a bad name, connection, serializer or timeout. */
-  constructor(name: string = Defaults.QUEUE_NAME, options: QueueOptions) {
+  /**
+   * `new Queue('high', { connection })`, or `new Queue({ connection })` for RQ's `'default'` queue.
+   * @throws InvalidArgumentError for a bad name, connection, serializer or timeout.
+   */
+  constructor(name: string, options: QueueOptions);
+  constructor(options: QueueOptions);
+  constructor(nameOrOptions: string | QueueOptions, maybeOptions?: QueueOptions) {
+    const [name, options] = typeof nameOrOptions === 'string' ? [nameOrOptions, maybeOptions!] : [Defaults.QUEUE_NAME, nameOrOptions];
     this.name = validateQueueName(name);
     if (!options || typeof options !== 'object') {
       throw new InvalidArgumentError('options', options, 'expected { connection, serializer? }');

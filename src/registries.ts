@@ -65,10 +65,14 @@ export class JobRegistry {
     return jobs.filter((j): j is Job => j !== null);
   }
 
-  /** Whether the job is in this registry. */
+  /** Whether the job is in this registry (started: with a live heartbeat). */
   async contains(job: JobRef): Promise<boolean> {
     const id = refId(job);
-    return (await this.getJobIds()).includes(id);
+    if (this.registry !== 'started') return (await this.queue.connection.command(['ZSCORE', this.key, id])) !== null;
+    const members = await this.#startedMembers(id);
+    if (members.length === 0) return false;
+    const scores = await this.queue.connection.pipeline(members.map((m) => ['ZSCORE', this.key, m]));
+    return scores.some((score) => Number(String(score)) >= nowSeconds());
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PYTHON_DIR, RQ_MANIFEST } from './paths.js';
-import { run, type Captured } from './processes.js';
+import { run, start, type Captured } from './processes.js';
 
 export interface RqInstall {
   /** Exact RQ version, e.g. `2.12.0`. */
@@ -94,26 +94,70 @@ export interface WorkerRun {
   timedOut: boolean;
 }
 
-/** Runs the real `rq worker` CLI of `opts.rq` (burst by default) with `test/python` on PYTHONPATH. */
-export async function runWorker(opts: RunWorkerOptions): Promise<WorkerRun> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const args = [
+/** `rq worker` arguments for `opts`; `burst` is the caller's default. */
+function workerArgs(opts: RunWorkerOptions, burst: boolean): string[] {
+  return [
     'worker',
     '-u',
     opts.url,
-    ...(opts.burst ?? true ? ['--burst'] : []),
+    ...(opts.burst ?? burst ? ['--burst'] : []),
     ...(opts.withScheduler ? ['--with-scheduler'] : []),
     ...serializerArgs(opts.serializer),
     ...(opts.name !== undefined ? ['--name', opts.name] : []),
     ...(opts.extraArgs ?? []),
     ...opts.queues,
   ];
+}
+
+/** Runs the real `rq worker` CLI of `opts.rq` (burst by default) with `test/python` on PYTHONPATH. */
+export async function runWorker(opts: RunWorkerOptions): Promise<WorkerRun> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const args = workerArgs(opts, true);
   const result = await run(opts.rq.rq, args, {
     env: pythonEnv(opts.env),
     timeoutMs,
     stopSignals: ['SIGTERM', 'SIGTERM'],
   });
   return { exitCode: result.exitCode, log: result.all + timeoutNote('rq worker', timeoutMs, result), timedOut: result.timedOut };
+}
+
+/** A long-running `rq worker` started by {@link startWorker}. */
+export interface WorkerProcess {
+  pid: number;
+  /** stdout and stderr together, so far. */
+  output(): string;
+  /**
+   * Warm shutdown (SIGTERM: the current job finishes), then a cold one (a second SIGTERM 1.5 s later kills
+   * the work horse), then SIGKILL; resolves when the worker has exited. Safe to call twice.
+   */
+  stop(): Promise<WorkerRun>;
+}
+
+/**
+ * Starts the real `rq worker` CLI of `opts.rq` in the background (not burst by default), for tests where
+ * jobs arrive while it runs, as they do in a service. `opts.timeoutMs` (default 10 minutes) is a safety
+ * deadline after which it is stopped anyway; call {@link WorkerProcess.stop} when done.
+ */
+export async function startWorker(opts: RunWorkerOptions): Promise<WorkerProcess> {
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  const stopSignals: NodeJS.Signals[] = ['SIGTERM', 'SIGTERM'];
+  const worker = await start(opts.rq.rq, workerArgs(opts, false), { env: pythonEnv(opts.env), timeoutMs, stopSignals });
+  let stopping: Promise<WorkerRun> | undefined;
+  return {
+    pid: worker.pid,
+    output: worker.output,
+    stop() {
+      stopping ??= (async () => {
+        const timers: NodeJS.Timeout[] = [];
+        stopSignals.forEach((signal, i) => timers.push(setTimeout(() => worker.kill(signal), i * 1500)));
+        timers.push(setTimeout(() => worker.kill('SIGKILL'), stopSignals.length * 1500 + 1500));
+        const result = await worker.done;
+        timers.forEach(clearTimeout);
+        return { exitCode: result.exitCode, log: result.all + timeoutNote('rq worker', timeoutMs, result), timedOut: result.timedOut };
+      })();
+      return stopping;
+    },
+  };
 }
 
 export interface RunPythonOptions {

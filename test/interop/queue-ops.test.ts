@@ -42,6 +42,10 @@ describe('queue read side', () => {
     expect((await Queue.all({ connection: env.connection })).map((x) => x.name)).not.toContain(other.name);
   });
 
+  it('new Queue({ connection }) is RQ\'s default queue', () => {
+    expect(new Queue({ connection: env.connection }).name).toBe('default');
+  });
+
   it('fetchMany keeps positions; saveMeta and meta round-trip', async () => {
     const q = new Queue(uniqueName('meta'), { connection: env.connection, serializer: 'json' });
     const j = await q.enqueueCall('mylib.add', { args: [1, 2], meta: { a: 1 } });
@@ -59,6 +63,8 @@ describe('queue read side', () => {
     await runWorker({ rq, url: env.redis.url, queues: [q.name], serializer: 'pickle' });
     expect(await q.failedJobRegistry.count).toBe(1);
     expect(await q.failedJobRegistry.contains(failing)).toBe(true);
+    expect(await q.failedJobRegistry.contains(ok)).toBe(false);
+    expect(await q.startedJobRegistry.contains(ok)).toBe(false);
     expect(await q.finishedJobRegistry.getJobIds()).toEqual([ok.id]);
     await expect(q.failedJobRegistry.requeue(ok)).rejects.toBeInstanceOf(InvalidOperationError);
     const requeued = await q.failedJobRegistry.requeue(failing, { atFront: true });

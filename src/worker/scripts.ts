@@ -1,0 +1,273 @@
+/**
+ * The worker's Lua scripts (protocol §7): registration and death, starting a job, heartbeats, and finishing
+ * a job (success, failure with retries, stop) with the dependents release of RQ 1.x–2.10 (§6.2), which every
+ * supported version reads. Keys come from `keys.ts`, in KEYS or, where a script must derive them (dependents
+ * of dependents), as prefixes in ARGV.
+ */
+import { LuaScript, type Arg } from '../connection.js';
+import * as keys from '../keys.js';
+
+/**
+ * Register a worker (protocol §7.1). KEYS[1] worker hash · KEYS[2] rq:workers · KEYS[3..] rq:workers:<q>.
+ * ARGV[1] ttl · ARGV[2..] field, value, … Returns 0 when a live worker of that name exists, else 1.
+ */
+export const REGISTER_WORKER = new LuaScript(
+  'registerWorker',
+  `
+if redis.call('EXISTS', KEYS[1]) == 1 and not redis.call('HGET', KEYS[1], 'death') then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+for i = 2, #KEYS do redis.call('SADD', KEYS[i], KEYS[1]) end
+return 1
+`,
+);
+
+/** Unregister (§7.2 "death"). KEYS as {@link REGISTER_WORKER}. ARGV[1] death datetime. */
+export const WORKER_DEATH = new LuaScript(
+  'workerDeath',
+  `
+for i = 2, #KEYS do redis.call('SREM', KEYS[i], KEYS[1]) end
+redis.call('HSET', KEYS[1], 'death', ARGV[1], 'state', 'dead')
+redis.call('EXPIRE', KEYS[1], 60)
+return 1
+`,
+);
+
+/**
+ * Mark a popped job started (§7.3), in one step so that maintenance never sees it in limbo: execution
+ * records (RQ 2.x layout), the started-registry entry, worker state, job status, PERSIST, and removal from
+ * the intermediate list. KEYS[1] job · KEYS[2] intermediate list · KEYS[3] started registry · KEYS[4]
+ * executions zset · KEYS[5] execution hash · KEYS[6] worker hash.
+ * ARGV[1] job id · ARGV[2] execution id · ARGV[3] now (epoch float) · ARGV[4] now (RQ datetime) ·
+ * ARGV[5] started-registry score · ARGV[6] executions score · ARGV[7] heartbeat ttl · ARGV[8] executions ttl
+ * · ARGV[9] worker name · ARGV[10] started-registry member · ARGV[11] '2' for the RQ 2.x layout, '1' for 1.x.
+ * Returns 0 when the job hash is gone (it is then only dropped from the intermediate list).
+ */
+export const START_JOB = new LuaScript(
+  'startJob',
+  `
+redis.call('LREM', KEYS[2], 1, ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[11] == '2' then
+  redis.call('HSET', KEYS[5], 'id', ARGV[2], 'created_at', ARGV[3], 'last_heartbeat', ARGV[3], 'job_id', ARGV[1], 'worker_name', ARGV[9])
+  redis.call('EXPIRE', KEYS[5], ARGV[7])
+  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[2])
+  redis.call('EXPIRE', KEYS[4], ARGV[8])
+end
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[10])
+redis.call('HSET', KEYS[6], 'state', 'busy', 'current_job', ARGV[1], 'current_job_working_time', '0', 'last_heartbeat', ARGV[4])
+redis.call('EXPIRE', KEYS[6], ARGV[7])
+redis.call('HSET', KEYS[1], 'status', 'started', 'started_at', ARGV[4], 'worker_name', ARGV[9], 'last_heartbeat', ARGV[4])
+redis.call('PERSIST', KEYS[1])
+return 1
+`,
+);
+
+/**
+ * Heartbeat while a job runs (§7.4): keep the started-registry score in the future, or Python maintenance
+ * declares the job abandoned. KEYS as {@link START_JOB}. ARGV[1] now (RQ datetime) · ARGV[2] now (epoch
+ * float) · ARGV[3] started-registry score · ARGV[4] member · ARGV[5] heartbeat ttl · ARGV[6] execution id ·
+ * ARGV[7] executions score · ARGV[8] executions ttl · ARGV[9] working seconds · ARGV[10] layout.
+ */
+export const JOB_HEARTBEAT = new LuaScript(
+  'jobHeartbeat',
+  `
+redis.call('HSET', KEYS[6], 'last_heartbeat', ARGV[1], 'current_job_working_time', ARGV[9])
+redis.call('EXPIRE', KEYS[6], ARGV[5])
+redis.call('ZADD', KEYS[3], 'XX', ARGV[3], ARGV[4])
+if ARGV[10] == '2' then
+  redis.call('HSET', KEYS[5], 'last_heartbeat', ARGV[2])
+  redis.call('EXPIRE', KEYS[5], ARGV[5])
+  redis.call('ZADD', KEYS[4], ARGV[7], ARGV[6])
+  redis.call('EXPIRE', KEYS[4], ARGV[8])
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[1]) end
+return 1
+`,
+);
+
+/** The KEYS shared by {@link START_JOB} and {@link JOB_HEARTBEAT}. */
+export function runningJobKeys(jobId: string, origin: string, executionId: string, worker: string): string[] {
+  return [
+    keys.jobKey(jobId), keys.intermediateQueueKey(origin), keys.registryKeys.started(origin), keys.executionsKey(jobId),
+    keys.executionKey(jobId, executionId), keys.workerKey(worker),
+  ];
+}
+
+/** How a job ended, for {@link FINISH_JOB}. */
+export type Outcome = 'success' | 'failure' | 'stopped';
+
+/**
+ * Finish a job in one step (§7.5, §7.6): execution cleanup, worker counters, then by outcome —
+ * success: `finished`, results entry type 1, TTLs from `result_ttl` (0 deletes the job), dependents released;
+ * failure: a retry when `retries_left` > 0 (re-queued, or scheduled after its interval; no result entry),
+ * else `failed`, results entry type 2, failure TTLs, and only dependents that allow failures released;
+ * stopped: `stopped` in the failed registry, type 2 entry, no dependents released (RQ 2.8+).
+ *
+ * KEYS[1] job · [2] dependents · [3] dependencies · [4] results stream · [5] started registry ·
+ * [6] executions zset · [7] execution hash · [8] worker hash · [9] finished · [10] failed · [11] scheduled ·
+ * [12] queue list · [13] rq:queues
+ * ARGV[1] outcome · [2] job id · [3] execution id · [4] started-registry member · [5] now (epoch seconds) ·
+ * [6] now (RQ datetime) · [7] working seconds · [8] worker name · [9] return value, base64 ('' = None) ·
+ * [10] exc_string, base64 of zlib · [11] execution started (epoch float) · [12] execution ended (epoch
+ * float) · [13] the worker's default result ttl · [14] job key prefix · [15] queue key prefix ·
+ * [16] deferred registry prefix · [17] + [18] dependencies key prefix and suffix
+ * Returns 'finished' | 'failed' | 'stopped' | 'retried' | 'scheduled' | 'deleted' | 'gone'.
+ */
+export const FINISH_JOB = new LuaScript(
+  'finishJob',
+  `
+local job, outcome, id, now = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[5])
+
+local function releaseDependents(parentFailed)
+  local dependents = redis.call('SMEMBERS', KEYS[2])
+  local released = {}
+  for _, x in ipairs(dependents) do
+    local xkey = ARGV[14] .. x
+    local xs = redis.call('HMGET', xkey, 'status', 'origin', 'allow_dependency_failures', 'enqueue_at_front')
+    local allow = xs[3] == '1'
+    if xs[1] and xs[1] ~= 'canceled' and (not parentFailed or allow) then
+      local met = true
+      for _, d in ipairs(redis.call('SMEMBERS', ARGV[17] .. x .. ARGV[18])) do
+        if d ~= id then
+          local ds = redis.call('HGET', ARGV[14] .. d, 'status')
+          if ds and ds ~= 'finished' and not (allow and ds == 'failed') then met = false end
+        end
+      end
+      if met then
+        local origin = xs[2] or ''
+        redis.call('ZREM', ARGV[16] .. origin, x)
+        redis.call('HSET', xkey, 'status', 'queued', 'enqueued_at', ARGV[6])
+        redis.call('SADD', KEYS[13], ARGV[15] .. origin)
+        redis.call(xs[4] == '1' and 'LPUSH' or 'RPUSH', ARGV[15] .. origin, x)
+        released[#released + 1] = x
+      end
+    end
+  end
+  if #released > 0 and #released == #dependents then
+    redis.call('DEL', KEYS[2])
+  elseif #released > 0 then
+    redis.call('SREM', KEYS[2], unpack(released))
+  end
+end
+
+local function expireJob(ttl)
+  for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ttl) end
+end
+
+local function addResult(fields)
+  local args = {KEYS[4], 'MAXLEN', '~', '10', '*'}
+  for _, v in ipairs(fields) do args[#args + 1] = v end
+  for _, v in ipairs({'worker_name', ARGV[8], 'execution_id', ARGV[3], 'execution_started_at', ARGV[11], 'execution_ended_at', ARGV[12]}) do
+    args[#args + 1] = v
+  end
+  redis.call('XADD', unpack(args))
+end
+
+-- execution cleanup and worker bookkeeping, whatever happened
+redis.call('DEL', KEYS[7])
+redis.call('ZREM', KEYS[5], ARGV[4])
+redis.call('ZREM', KEYS[6], ARGV[3])
+redis.call('HDEL', KEYS[8], 'current_job')
+redis.call('HSET', KEYS[8], 'state', 'idle', 'current_job_working_time', '0')
+redis.call('HINCRBYFLOAT', KEYS[8], 'total_working_time', ARGV[7])
+redis.call('HINCRBY', KEYS[8], outcome == 'success' and 'successful_job_count' or 'failed_job_count', 1)
+if redis.call('EXISTS', job) == 0 then return 'gone' end
+
+if outcome == 'success' then
+  local ttl = redis.call('HGET', job, 'result_ttl')
+  if not ttl or ttl == '' then ttl = ARGV[13] end
+  if ttl == '0' then
+    releaseDependents(false)
+    redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+    return 'deleted'
+  end
+  redis.call('HSET', job, 'status', 'finished', 'ended_at', ARGV[6], 'last_heartbeat', ARGV[6])
+  if ARGV[9] ~= '' then addResult({'type', '1', 'return_value', ARGV[9]}) else addResult({'type', '1'}) end
+  if ttl == '-1' then
+    redis.call('PERSIST', KEYS[4])
+    redis.call('ZADD', KEYS[9], '+inf', id)
+  else
+    redis.call('EXPIRE', KEYS[4], ttl)
+    redis.call('ZADD', KEYS[9], now + tonumber(ttl), id)
+    expireJob(ttl)
+  end
+  releaseDependents(false)
+  return 'finished'
+end
+
+if outcome == 'failure' then
+  local left = tonumber(redis.call('HGET', job, 'retries_left') or '')
+  if left and left > 0 then
+    local ok, intervals = pcall(cjson.decode, redis.call('HGET', job, 'retry_intervals') or '[0]')
+    if not ok or type(intervals) ~= 'table' or #intervals == 0 then intervals = {0} end
+    local interval = tonumber(intervals[math.max(#intervals - left, 0) + 1]) or 0
+    redis.call('HSET', job, 'retries_left', left - 1, 'ended_at', ARGV[6])
+    if interval > 0 then
+      redis.call('HSET', job, 'status', 'scheduled')
+      redis.call('ZADD', KEYS[11], now + interval, id)
+      return 'scheduled'
+    end
+    redis.call('HSET', job, 'status', 'queued', 'enqueued_at', ARGV[6])
+    redis.call('SADD', KEYS[13], KEYS[12])
+    local front = redis.call('HGET', job, 'enqueue_at_front_on_retry') == '1'
+    redis.call(front and 'LPUSH' or 'RPUSH', KEYS[12], id)
+    return 'retried'
+  end
+end
+
+-- a final failure, or a stop
+local status = outcome == 'stopped' and 'stopped' or 'failed'
+redis.call('HSET', job, 'status', status, 'ended_at', ARGV[6], 'last_heartbeat', ARGV[6])
+local fttl = redis.call('HGET', job, 'failure_ttl')
+if fttl == '' then fttl = false end
+if fttl == '-1' then
+  redis.call('PERSIST', job)
+  redis.call('ZADD', KEYS[10], -1, id)
+else
+  local ttl = tonumber(fttl or '31536000')
+  redis.call('ZADD', KEYS[10], now + ttl, id)
+  expireJob(ttl)
+end
+addResult({'type', '2', 'exc_string', ARGV[10]})
+if fttl and fttl ~= '-1' then redis.call('EXPIRE', KEYS[4], fttl) end
+if outcome == 'failure' then releaseDependents(true) end
+return status
+`,
+);
+
+export interface FinishArgs {
+  outcome: Outcome;
+  jobId: string;
+  origin: string;
+  executionId: string;
+  member: string;
+  worker: string;
+  nowSeconds: number;
+  nowDatetime: string;
+  workingSeconds: number;
+  returnValue: string;
+  excString: string;
+  executionStartedAt: number;
+  executionEndedAt: number;
+  defaultResultTtl: number;
+}
+
+/** KEYS and ARGV for {@link FINISH_JOB}; pure. */
+export function finishJobArgs(a: FinishArgs): { keys: string[]; args: Arg[] } {
+  const [depsPrefix, depsSuffix] = keys.dependenciesKey('\u0000').split('\u0000') as [string, string];
+  return {
+    keys: [
+      keys.jobKey(a.jobId), keys.dependentsKey(a.jobId), keys.dependenciesKey(a.jobId), keys.resultsKey(a.jobId),
+      keys.registryKeys.started(a.origin), keys.executionsKey(a.jobId), keys.executionKey(a.jobId, a.executionId),
+      keys.workerKey(a.worker), keys.registryKeys.finished(a.origin), keys.registryKeys.failed(a.origin),
+      keys.registryKeys.scheduled(a.origin), keys.queueKey(a.origin), keys.queuesKey(),
+    ],
+    args: [
+      a.outcome, a.jobId, a.executionId, a.member, String(a.nowSeconds), a.nowDatetime, String(a.workingSeconds), a.worker,
+      a.returnValue, a.excString, String(a.executionStartedAt), String(a.executionEndedAt), String(a.defaultResultTtl),
+      keys.JOB_PREFIX, keys.QUEUE_PREFIX, keys.registryKeys.deferred(''), depsPrefix, depsSuffix,
+    ],
+  };
+}

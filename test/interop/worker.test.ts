@@ -1,0 +1,168 @@
+/**
+ * The Node worker in mixed deployments: it runs JS tasks enqueued by rqts and by Python producers, and
+ * Python RQ's own API, `rq info` and Python workers' maintenance see its work exactly as a Python worker's.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  JobFailedError,
+  JobStoppedError,
+  Queue,
+  Retry,
+  Worker,
+  getCurrentJob,
+  job,
+  type WorkerOptions,
+} from '../../src/index.js';
+import { hasTraceback, privateRedis, rqInfo, rqVersions, runPythonJson, runWorker, uniqueName } from '../helpers/index.js';
+
+const env = privateRedis();
+const quiet = { info() {}, warn() {}, error() {} };
+
+/** Run a burst Node worker to completion. */
+async function burst(options: Omit<WorkerOptions, 'connection'>): Promise<Worker> {
+  const worker = new Worker({ connection: env.connection, burst: true, logger: quiet, ...options });
+  await worker.work();
+  return worker;
+}
+
+const pyPrelude = (serializer: 'pickle' | 'json') => `
+import json, os
+from redis import Redis
+from rq import Queue
+from rq.job import Job
+from rq.serializers import JSONSerializer, DefaultSerializer
+conn = Redis.from_url(os.environ['REDIS_URL'])
+S = ${serializer === 'json' ? 'JSONSerializer' : 'DefaultSerializer'}
+def status_of(job):
+    return str(job.get_status(refresh=True)).split('.')[-1].lower()
+`;
+
+describe.each(rqVersions())('with RQ $version', (rq) => {
+  it.each(['pickle', 'json'] as const)('runs JS tasks that Python reads back (%s)', async (serializer) => {
+    const queue = new Queue(uniqueName('nodew'), { connection: env.connection, serializer });
+    // Registered names are process-wide: one per RQ version and serializer.
+    const suffix = `${rq.version.replace(/\./g, '_')}_${serializer}`;
+    const double = job({ queue: queue.name, connection: env.connection, serializer, name: `nodetasks.double_${suffix}` })(async (n: number) => n * 2);
+    const boom = job({ queue: queue.name, connection: env.connection, serializer, name: `nodetasks.boom_${suffix}` })(() => {
+      throw new TypeError('boom from node');
+    });
+    const ok = await double.delay(21);
+    const bad = await boom.delay();
+    const withTtl = await double.delayWith({ resultTtl: 600, failureTtl: 100 }, 5);
+    const worker = await burst({ queues: [queue.name], serializer });
+    expect(worker.counts).toEqual({ successful: 2, failed: 1 });
+
+    expect(await ok.wait({ timeout: 5_000 })).toBe(42);
+    const failure = await bad.wait({ timeout: 5_000 }).catch((e) => e);
+    expect(failure).toBeInstanceOf(JobFailedError);
+    expect((failure as JobFailedError).excType).toBe('TypeError');
+    expect(await queue.finishedJobRegistry.getJobIds()).toEqual(expect.arrayContaining([ok.id, withTtl.id]));
+    expect(await queue.failedJobRegistry.getJobIds()).toEqual([bad.id]);
+    expect(await queue.startedJobRegistry.count).toBe(0);
+    expect(Number(await env.connection.command(['TTL', `rq:job:${withTtl.id}`]))).toBeGreaterThan(500);
+
+    const python = await runPythonJson<Record<string, unknown>>(rq, `${pyPrelude(serializer)}
+ok = Job.fetch(${JSON.stringify(ok.id)}, connection=conn, serializer=S)
+bad = Job.fetch(${JSON.stringify(bad.id)}, connection=conn, serializer=S)
+print(json.dumps({'ok': status_of(ok), 'value': ok.return_value(), 'bad': status_of(bad), 'exc': (bad.latest_result().exc_string or '').strip().splitlines()[-1],
+  'worker': ok.worker_name, 'started': ok.started_at is not None, 'ended': ok.ended_at is not None}))`, { url: env.redis.url });
+    expect(python).toEqual({ ok: 'finished', value: 42, bad: 'failed', exc: 'TypeError: boom from node', worker: worker.name, started: true, ended: true });
+    const info = await rqInfo(rq, env.redis.url, { serializer });
+    expect(info.exitCode, info.output).toBe(0);
+    expect(hasTraceback(info.output), info.output).toBe(false);
+  });
+
+  it('runs a Python producer\'s job and releases dependents to a Python worker', async () => {
+    const nodeQueue = uniqueName('nodeq');
+    const pyQueue = uniqueName('pyq');
+    const worker = new Worker({
+      connection: env.connection, queues: [nodeQueue], burst: true, logger: quiet,
+      handlers: { 'nodetasks.concat': (a: string, b: string, kwargs?: { sep?: string }) => [a, b].join(kwargs?.sep ?? '') },
+    });
+    const ids = await runPythonJson<{ parent: string; child: string }>(rq, `${pyPrelude('pickle')}
+nq = Queue(${JSON.stringify(nodeQueue)}, connection=conn)
+pq = Queue(${JSON.stringify(pyQueue)}, connection=conn)
+parent = nq.enqueue_call('nodetasks.concat', args=('a', 'b'), kwargs={'sep': '-'})
+child = pq.enqueue('mylib.add', 1, 2, depends_on=parent)
+print(json.dumps({'parent': parent.id, 'child': child.id}))`, { url: env.redis.url });
+    await worker.work();
+    const run = await runWorker({ rq, url: env.redis.url, queues: [pyQueue], serializer: 'pickle' });
+    expect(run.exitCode, run.log).toBe(0);
+    const python = await runPythonJson<Record<string, unknown>>(rq, `${pyPrelude('pickle')}
+p = Job.fetch(${JSON.stringify(ids.parent)}, connection=conn)
+c = Job.fetch(${JSON.stringify(ids.child)}, connection=conn)
+print(json.dumps({'parent': p.return_value(), 'child': c.return_value(), 'status': status_of(c)}))`, { url: env.redis.url });
+    expect(python).toEqual({ parent: 'a-b', child: 3, status: 'finished' });
+  });
+});
+
+describe('Node worker behaviour', () => {
+  it('retries, then fails for good; unknown functions fail without stopping the worker', async () => {
+    const queue = new Queue(uniqueName('retry'), { connection: env.connection });
+    let calls = 0;
+    const flaky = job({ queue: queue.name, connection: env.connection, name: 'nodetasks.flaky' })(() => {
+      calls += 1;
+      if (calls < 2) throw new Error('first attempt fails');
+      return 'ok';
+    });
+    const a = await flaky.delayWith({ retry: new Retry({ max: 2 }) });
+    const unknown = await queue.enqueue('nodetasks.does_not_exist', 1);
+    const always = await queue.enqueueCall('nodetasks.flaky_never', { retry: new Retry({ max: 1 }) });
+    await burst({ queues: [queue.name], handlers: { 'nodetasks.flaky_never': () => { throw new RangeError('never'); } } });
+    expect(await a.wait({ timeout: 5_000 })).toBe('ok');
+    expect(a.record.retriesLeft).toBe(2);
+    expect((await a.refresh()).record.retriesLeft).toBe(1);
+    await expect(unknown.wait({ timeout: 5_000 })).rejects.toThrow(/nodetasks\.does_not_exist/);
+    const err = await always.wait({ timeout: 5_000 }).catch((e) => e);
+    expect((err as JobFailedError).excType).toBe('RangeError');
+    expect((await always.refresh()).record.retriesLeft).toBe(0);
+  });
+
+  it('honours job timeouts and stop-job commands, and exposes the current job', async () => {
+    const queue = new Queue(uniqueName('stop'), { connection: env.connection });
+    const seen: string[] = [];
+    const worker = new Worker({
+      connection: env.connection, queues: [queue.name], logger: quiet, dequeueTimeout: 1,
+      handlers: {
+        'nodetasks.wait_for_abort': () => new Promise((resolve) => {
+          const current = getCurrentJob()!;
+          seen.push(current.job.id);
+          current.signal.addEventListener('abort', () => resolve('aborted'));
+        }),
+      },
+    });
+    const working = worker.work();
+    const timedOut = await queue.enqueueCall('nodetasks.wait_for_abort', { jobTimeout: 1 });
+    const err = await timedOut.wait({ timeout: 10_000 }).catch((e) => e);
+    expect((err as JobFailedError).excType).toBe('JobTimeoutException');
+    const stopped = await queue.enqueueCall('nodetasks.wait_for_abort', { jobTimeout: 60 });
+    while ((await stopped.status) !== 'started') await new Promise((r) => setTimeout(r, 20));
+    await stopped.stop();
+    await expect(stopped.wait({ timeout: 10_000 })).rejects.toBeInstanceOf(JobStoppedError);
+    expect(await stopped.status).toBe('stopped');
+    expect(seen).toEqual([timedOut.id, stopped.id]);
+    await worker.stop();
+    await working;
+    expect(await env.connection.command(['SISMEMBER', 'rq:workers', `rq:worker:${worker.name}`])).toBe(0);
+  });
+
+  it('keeps its started-registry entry alive so Python maintenance leaves the job alone', async () => {
+    const rq = rqVersions()[0]!;
+    const queue = new Queue(uniqueName('alive'), { connection: env.connection });
+    const worker = new Worker({
+      connection: env.connection, queues: [queue.name], logger: quiet, dequeueTimeout: 1,
+      handlers: { 'nodetasks.sleep': (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)) },
+    });
+    const working = worker.work();
+    const j = await queue.enqueue('nodetasks.sleep', 1500);
+    while ((await j.status) !== 'started') await new Promise((r) => setTimeout(r, 20));
+    // `rq info` runs the started registry's abandoned-job cleanup while the Node job runs.
+    const info = await rqInfo(rq, env.redis.url, {});
+    expect(info.exitCode, info.output).toBe(0);
+    expect(info.output).toContain(worker.name);
+    expect(await j.status).toBe('started');
+    expect(await j.wait({ timeout: 10_000 })).toBe(1500);
+    await worker.stop();
+    await working;
+  });
+});
