@@ -2,9 +2,10 @@
  * `npm run demo` — the main job, end to end on this machine:
  * a private redis-server, jobs enqueued from TypeScript, a real Python `rq worker` of every installed RQ
  * version (pickle and JSON) running them, and the outcomes read back with `job.wait()` (a blocking read on
- * the results stream, started before the worker runs).
+ * the results stream, started before the worker runs). Then a mixed chain: a job for the Node worker whose
+ * dependent runs on a Python worker.
  */
-import { Connection, JobFailedError, Queue, Retry } from '../src/index.js';
+import { Connection, JobFailedError, Queue, Retry, Worker } from '../src/index.js';
 import { rqVersions, runWorker, startRedis } from '../test/helpers/index.js';
 
 interface Row {
@@ -54,6 +55,25 @@ try {
       }
     }
   }
+  // Node and Python workers sharing one deployment: a JS function on the Node worker's queue, whose
+  // dependent (a Python function) goes to a Python worker's queue once the Node worker finishes it.
+  const rq = rqVersions()[0]!;
+  const nodeQueue = new Queue('demo-node', { connection });
+  const pyQueue = new Queue('demo-python', { connection });
+  const total = await nodeQueue.enqueue<number>('demo.sum', [1, 2, 3, 4]);
+  const after = await pyQueue.enqueueCall<number>('mylib.add', { args: [100, 1], dependsOn: total });
+  const nodeWorker = new Worker({
+    connection, queues: [nodeQueue.name], burst: true, logger: { info() {}, warn: console.warn, error: console.error },
+    handlers: { 'demo.sum': (xs: number[]) => xs.reduce((a, b) => a + b, 0) },
+  });
+  await nodeWorker.work();
+  const pyRun = await runWorker({ rq, url: redis.url, queues: [pyQueue.name], serializer: 'pickle' });
+  if (pyRun.exitCode !== 0) workerFailures += 1;
+  rows.push(
+    { rq: 'node worker', serializer: 'pickle', job: 'demo.sum([1, 2, 3, 4]) in JS', expected: '10', got: JSON.stringify(await total.wait({ timeout: 10_000 })), ok: false },
+    { rq: rq.version, serializer: 'pickle', job: 'mylib.add(100, 1) after it', expected: '101', got: JSON.stringify(await after.wait({ timeout: 10_000 })), ok: false },
+  );
+  for (const row of rows.slice(-2)) row.ok = row.expected === row.got;
 } finally {
   await connection.close();
   await redis.stop();

@@ -149,11 +149,13 @@ describe.concurrent('examples', () => {
     }
   });
 
-  it('demo.ts (npm run demo without the bootstrap): its own Redis and burst workers of every RQ version', async () => {
+  it('demo.ts (npm run demo without the bootstrap): its own Redis, burst workers of every RQ version and a Node worker', async () => {
     const result = await run(TSX, ['examples/demo.ts'], { cwd: REPO_ROOT, env: process.env, timeoutMs: 120_000 });
     expectSuccess(result);
-    const rows = rqVersions().length * 2 * 4;
+    // Four jobs per RQ version and serializer, plus the Node → Python chain.
+    const rows = rqVersions().length * 2 * 4 + 2;
     expect(result.stdout).toContain(`${rows} of ${rows} outcomes as expected; 0 worker runs failed.`);
+    expect(result.stdout).toMatch(/node worker\s+pickle\s+demo\.sum\(\[1, 2, 3, 4\]\) in JS\s+10\s+ok/);
   }, 150_000);
 });
 
