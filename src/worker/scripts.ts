@@ -23,6 +23,20 @@ return 1
 `,
 );
 
+/**
+ * Idle heartbeat (§7.2): `last_heartbeat`, state and TTL, only if the worker hash still exists.
+ * KEYS[1] worker hash · ARGV[1] now (RQ datetime) · ARGV[2] ttl. Returns 0 when the hash is gone.
+ */
+export const WORKER_HEARTBEAT = new LuaScript(
+  'workerHeartbeat',
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[1], 'state', 'idle')
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+`,
+);
+
 /** Unregister (§7.2 "death"). KEYS as {@link REGISTER_WORKER}. ARGV[1] death datetime. */
 export const WORKER_DEATH = new LuaScript(
   'workerDeath',

@@ -24,6 +24,7 @@ import {
   runningJobKeys,
   START_JOB,
   WORKER_DEATH,
+  WORKER_HEARTBEAT,
   type Outcome,
 } from './scripts.js';
 
@@ -128,14 +129,24 @@ export class Worker {
       await this.#subscribe();
       this.#dequeuer = await this.#duplicate();
       this.#dequeuerId = String(await this.#dequeuer.sendCommand(['CLIENT', 'ID']));
+      let failures = 0;
       while (!this.#stopping) {
-        await this.#heartbeat();
-        const popped = await this.#dequeue();
-        if (popped === null) {
-          if (this.#burst) break;
-          continue;
+        try {
+          await this.#heartbeat();
+          const popped = await this.#dequeue();
+          if (popped === null) {
+            if (this.#burst) break;
+            continue;
+          }
+          await this.#perform(popped.id, popped.queue);
+          failures = 0;
+        } catch (error) {
+          // Redis went away or answered an error: log, back off, carry on (node-redis reconnects by itself).
+          if (this.#stopping) break;
+          failures += 1;
+          this.#logger.error(`rqts worker ${this.name}: ${(error as Error)?.message ?? error}; retrying`);
+          await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** failures, 5_000)));
         }
-        await this.#perform(popped.id, popped.queue);
       }
     } finally {
       await this.#unregister().catch((e) => this.#logger.warn(`rqts worker ${this.name}: unregister failed: ${e}`));
@@ -173,11 +184,10 @@ export class Worker {
     await this.connection.script(WORKER_DEATH, this.#registrationKeys(), [formatDatetime(nowMicros())]);
   }
 
+  /** Refresh the worker hash; if it vanished (expired, or Redis restarted empty), register again. */
   async #heartbeat(): Promise<void> {
-    await this.connection.pipeline([
-      ['HSET', keys.workerKey(this.name), 'last_heartbeat', formatDatetime(nowMicros()), 'state', 'idle'],
-      ['EXPIRE', keys.workerKey(this.name), String(WORKER_TTL + 60)],
-    ]);
+    const alive = await this.connection.script(WORKER_HEARTBEAT, [keys.workerKey(this.name)], [formatDatetime(nowMicros()), String(WORKER_TTL + 60)]);
+    if (alive !== 1) await this.#register();
   }
 
   /** RQ's worker commands arrive as JSON on `rq:pubsub:<name>` (§7.7). */

@@ -13,7 +13,7 @@ import {
   job,
   type WorkerOptions,
 } from '../../src/index.js';
-import { hasTraceback, privateRedis, rqInfo, rqVersions, runPythonJson, runWorker, uniqueName } from '../helpers/index.js';
+import { hasTraceback, privateRedis, rqInfo, rqVersions, runPythonJson, runWorker, startRedis, uniqueName } from '../helpers/index.js';
 
 const env = privateRedis();
 const quiet = { info() {}, warn() {}, error() {} };
@@ -164,5 +164,29 @@ describe('Node worker behaviour', () => {
     expect(await j.wait({ timeout: 10_000 })).toBe(1500);
     await worker.stop();
     await working;
+  });
+
+  it('survives a Redis restart: reconnects, registers again and keeps working', async () => {
+    const server = await startRedis();
+    const worker = new Worker({ connection: server.url, queues: ['after-restart'], logger: quiet, dequeueTimeout: 1 });
+    const working = worker.work();
+    const producer = new Queue('after-restart', { connection: server.url });
+    try {
+      expect(await (await producer.enqueue('nodetasks.unknown_before')).wait({ timeout: 10_000 }).catch((e) => e)).toBeInstanceOf(JobFailedError);
+      await server.stop();
+      await new Promise((r) => setTimeout(r, 500));
+      const again = await startRedis({ port: server.port });
+      try {
+        const job = await producer.enqueue('nodetasks.unknown_after');
+        expect(await job.wait({ timeout: 15_000 }).catch((e) => e)).toBeInstanceOf(JobFailedError);
+        expect(await producer.connection.command(['SISMEMBER', 'rq:workers', `rq:worker:${worker.name}`])).toBe(1);
+        await worker.stop();
+        await working;
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await producer.close();
+    }
   });
 });
