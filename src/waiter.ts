@@ -111,11 +111,13 @@ export class ResultWaiter {
   async #run(): Promise<void> {
     let lastSweep = Date.now();
     while (this.#watched.size > 0) {
-      const ids = [...this.#watched.keys()];
       let reply: Reply;
       try {
         const client = await this.#connection.blockingClient();
         await this.#ensureBlockingId(client);
+        // Read the key set only now: a wait added during the awaits above is then included, not missed.
+        const ids = [...this.#watched.keys()];
+        if (ids.length === 0) break;
         this.#generation += 1;
         this.#inFlight = true;
         reply = await this.#connection.blockingCommand([
