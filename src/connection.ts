@@ -287,28 +287,45 @@ export class Connection {
   }
 
   async #send(client: RedisClient, args: readonly Arg[], timeoutMs: number): Promise<Reply> {
-    await this.#ensureOpen();
+    // Skip the await (and its microtask hop) on the hot path when the client is already open.
+    if (this.#closed || !client.isOpen) await this.#ensureOpen();
     const reply = client.sendCommand(args as Arg[], { typeMapping: TYPE_MAPPING });
     return (await withDeadline(reply, timeoutMs)) as unknown as Reply;
   }
 
+  /** Run once; only a failure goes through p-retry (whose bookkeeping the hot path should not pay for). */
   async #withRetry<T>(fn: () => Promise<T>, idempotent = true): Promise<T> {
     try {
+      return await fn();
+    } catch (error) {
+      if (!(idempotent ? isTransient(error) : neverSent(error)) || this.#retries === 0) throw this.#wrap(error);
+    }
+    return this.#retryAfterFailure(fn, idempotent);
+  }
+
+  async #retryAfterFailure<T>(fn: () => Promise<T>, idempotent: boolean): Promise<T> {
+    // p-retry tries at once, so pause as its backoff would have after the failure we already saw.
+    await new Promise((r) => setTimeout(r, 50));
+    try {
       return await pRetry(fn, {
-        retries: this.#retries,
+        // The first attempt already failed before p-retry was called.
+        retries: this.#retries - 1,
         minTimeout: 50,
         maxTimeout: 1_000,
         shouldRetry: ({ error }) => (idempotent ? isTransient(error) : neverSent(error)),
       });
     } catch (error) {
-      if (error instanceof RqtsError || error instanceof ErrorReply) throw error;
-      if (isTransient(error)) {
-        throw new ConnectionError(`Redis command failed after ${this.#retries} retries: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-      throw error;
+      throw this.#wrap(error);
     }
+  }
+
+  /** Connection-level failures become a ConnectionError; Redis error replies and rqts errors pass through. */
+  #wrap(error: unknown): unknown {
+    if (error instanceof RqtsError || error instanceof ErrorReply) return error;
+    if (isTransient(error) || neverSent(error)) {
+      return new ConnectionError(`Redis command failed after ${this.#retries} retries: ${(error as Error).message}`, { cause: error });
+    }
+    return error;
   }
 }
 

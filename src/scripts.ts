@@ -29,11 +29,11 @@ export type EnqueueMode = 'queue' | 'schedule';
  * Write one or more jobs atomically: validate every dependency first, then for each job write its hash and
  * push it (protocol §6.1), defer it behind unfinished dependencies (§6.2) or schedule it (§6.4).
  *
- * ARGV[1] number of jobs, then per job 11 header values, its dependency ids, and its fields:
- *   mode ('Q' queue | 'S' schedule) · push ('L' | 'R') · ttl seconds or '' · unique ('1'|'0') ·
- *   created_at (retry fingerprint) · job id · scheduled score · number of dependencies ·
- *   allow failed dependencies ('1'|'0') · deferred score · enqueued_at · dependency ids… · number of
- *   field values · fields…
+ * ARGV[j] describes job j as one MessagePack array (one argument per job: node-redis writes each argument as
+ * its own chunk, and forty small ones per job cost more than the Lua work): mode ('Q' queue | 'S' schedule)
+ * · push ('L' | 'R') · ttl seconds or '' · unique ('1'|'0') · created_at (retry fingerprint) · job id ·
+ * scheduled score · allow failed dependencies ('1'|'0') · deferred score · enqueued_at · [dependency ids] ·
+ * [field, value, …].
  * KEYS per job: rq:queues · job hash · queue list · dependents set · dependencies set · deferred registry ·
  *   scheduled registry · then per dependency: its job hash · its dependents set
  * Returns one outcome per job ({@link EnqueueOutcome}), or {5, id} when a dependency is missing.
@@ -46,31 +46,23 @@ export type EnqueueMode = 'queue' | 'schedule';
 const ENQUEUE_JOBS = new LuaScript(
   'enqueueJobs',
   `
-local n = tonumber(ARGV[1])
-local batch = {}
+local specs = {}
+for j = 1, #ARGV do specs[j] = cmsgpack.unpack(ARGV[j]) end
 -- pass 1: every dependency must exist in Redis or earlier in this batch
-local a, k = 2, 1
-for j = 1, n do
-  batch[ARGV[a + 5]] = true
-  local ndeps = tonumber(ARGV[a + 7])
-  for d = 0, ndeps - 1 do
-    local dep = KEYS[k + 7 + 2 * d]
-    local depId = ARGV[a + 11 + d]
-    if not batch[depId] and redis.call('EXISTS', dep) == 0 then return {5, depId} end
+local batch, k = {}, 1
+for _, s in ipairs(specs) do
+  batch[s[6]] = true
+  for d, depId in ipairs(s[11]) do
+    if not batch[depId] and redis.call('EXISTS', KEYS[k + 5 + 2 * d]) == 0 then return {5, depId} end
   end
-  a = a + 12 + ndeps + tonumber(ARGV[a + 11 + ndeps])
-  k = k + 7 + 2 * ndeps
+  k = k + 7 + 2 * #s[11]
 end
 -- pass 2: write
 local out = {}
-a, k = 2, 1
-for j = 1, n do
-  local mode, push, ttl, unique = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
-  local createdAt, id, schedScore = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
-  local ndeps, allowFailure, deferredScore = tonumber(ARGV[a + 7]), ARGV[a + 8], ARGV[a + 9]
-  local enqueuedAt = ARGV[a + 10]
-  local nfields = tonumber(ARGV[a + 11 + ndeps])
-  local fstart = a + 12 + ndeps
+k = 1
+for j, s in ipairs(specs) do
+  local mode, push, ttl, unique, createdAt, id = s[1], s[2], s[3], s[4], s[5], s[6]
+  local deps, fields = s[11], s[12]
   local jobKey, queueKey = KEYS[k + 1], KEYS[k + 2]
   local outcome
   local exists = redis.call('EXISTS', jobKey) == 1
@@ -84,40 +76,41 @@ for j = 1, n do
     if mode == 'S' then
       status = 'scheduled'
     else
-      for d = 0, ndeps - 1 do
-        local s = redis.call('HGET', KEYS[k + 7 + 2 * d], 'status')
-        if s and s ~= 'finished' and not (allowFailure == '1' and s == 'failed') then status = 'deferred' end
+      for d = 1, #deps do
+        local ds = redis.call('HGET', KEYS[k + 5 + 2 * d], 'status')
+        if ds and ds ~= 'finished' and not (s[8] == '1' and ds == 'failed') then status = 'deferred' end
       end
     end
-    redis.call('SADD', KEYS[k], queueKey)
-    redis.call('HSET', jobKey, 'status', status)
-    for f = fstart, fstart + nfields - 1, 200 do
-      redis.call('HSET', jobKey, unpack(ARGV, f, math.min(f + 199, fstart + nfields - 1)))
+    local hash = {'status', status}
+    for f = 1, #fields do hash[f + 2] = fields[f] end
+    if status == 'queued' then
+      hash[#hash + 1] = 'enqueued_at'
+      hash[#hash + 1] = s[10]
     end
+    redis.call('SADD', KEYS[k], queueKey)
+    redis.call('HSET', jobKey, unpack(hash))
     if ttl ~= '' then
       redis.call('EXPIRE', jobKey, ttl)
       redis.call('EXPIRE', KEYS[k + 3], ttl)
       redis.call('EXPIRE', KEYS[k + 4], ttl)
     end
     if status == 'scheduled' then
-      redis.call('ZADD', KEYS[k + 6], schedScore, id)
+      redis.call('ZADD', KEYS[k + 6], s[7], id)
       outcome = 4
     elseif status == 'deferred' then
-      for d = 0, ndeps - 1 do
-        redis.call('SADD', KEYS[k + 8 + 2 * d], id)
-        redis.call('SADD', KEYS[k + 4], ARGV[a + 11 + d])
+      for d = 1, #deps do
+        redis.call('SADD', KEYS[k + 6 + 2 * d], id)
+        redis.call('SADD', KEYS[k + 4], deps[d])
       end
-      redis.call('ZADD', KEYS[k + 5], deferredScore, id)
+      redis.call('ZADD', KEYS[k + 5], s[9], id)
       outcome = 3
     else
-      redis.call('HSET', jobKey, 'enqueued_at', enqueuedAt)
       redis.call(push == 'L' and 'LPUSH' or 'RPUSH', queueKey, id)
       outcome = 1
     end
   end
   out[j] = outcome
-  a = fstart + nfields
-  k = k + 7 + 2 * ndeps
+  k = k + 7 + 2 * #deps
 end
 return out
 `,
@@ -149,7 +142,7 @@ export interface EnqueueSpec {
 /** KEYS and ARGV for {@link ENQUEUE_JOBS}; pure, so it is unit-tested without Redis. */
 export function enqueueJobsArgs(specs: readonly EnqueueSpec[]): { script: LuaScript; keys: string[]; args: Arg[] } {
   const k: string[] = [];
-  const a: Arg[] = [String(specs.length)];
+  const a: Arg[] = [];
   for (const s of specs) {
     k.push(
       keys.queuesKey(), keys.jobKey(s.jobId), keys.queueKey(s.queue), keys.dependentsKey(s.jobId),
@@ -157,13 +150,63 @@ export function enqueueJobsArgs(specs: readonly EnqueueSpec[]): { script: LuaScr
     );
     for (const dep of s.dependencyIds) k.push(keys.jobKey(dep), keys.dependentsKey(dep));
     a.push(
-      s.mode === 'schedule' ? 'S' : 'Q', s.atFront ? 'L' : 'R', s.ttl === null ? '' : String(s.ttl),
-      s.unique ? '1' : '0', s.createdAt, s.jobId, String(s.scheduledScore ?? ''), String(s.dependencyIds.length),
-      s.allowDependencyFailures ? '1' : '0', s.deferredScore, s.enqueuedAt, ...s.dependencyIds,
-      String(s.fields.length), ...s.fields,
+      packArray([
+        s.mode === 'schedule' ? 'S' : 'Q', s.atFront ? 'L' : 'R', s.ttl === null ? '' : String(s.ttl), s.unique ? '1' : '0',
+        s.createdAt, s.jobId, String(s.scheduledScore ?? ''), s.allowDependencyFailures ? '1' : '0', s.deferredScore,
+        s.enqueuedAt, s.dependencyIds, s.fields,
+      ]),
     );
   }
   return { script: ENQUEUE_JOBS, keys: k, args: a };
+}
+
+/**
+ * MessagePack for what the enqueue script reads: arrays of byte strings, nested once. Everything is written
+ * as `str` (Lua strings are bytes; cmsgpack does not check UTF-8), so Buffers pass through unchanged.
+ */
+export function packArray(items: readonly (Arg | readonly Arg[])[]): Buffer {
+  const isScalar = (v: Arg | readonly Arg[]): v is Arg => typeof v === 'string' || Buffer.isBuffer(v);
+  const length = (v: Arg): number => (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  // Size everything first, then write into one buffer: this runs once per enqueued job.
+  let size = arrayHeaderSize(items.length);
+  for (const item of items) {
+    if (isScalar(item)) size += stringHeaderSize(length(item)) + length(item);
+    else {
+      size += arrayHeaderSize(item.length);
+      for (const v of item) size += stringHeaderSize(length(v)) + length(v);
+    }
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = writeArrayHeader(out, 0, items.length);
+  const writeString = (v: Arg): void => {
+    const n = length(v);
+    at = writeStringHeader(out, at, n);
+    at += typeof v === 'string' ? out.write(v, at, 'utf8') : v.copy(out, at);
+  };
+  for (const item of items) {
+    if (isScalar(item)) writeString(item);
+    else {
+      at = writeArrayHeader(out, at, item.length);
+      for (const v of item) writeString(v);
+    }
+  }
+  return out;
+}
+
+const arrayHeaderSize = (n: number): number => (n < 16 ? 1 : n < 0x10000 ? 3 : 5);
+const stringHeaderSize = (n: number): number => (n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5);
+
+function writeArrayHeader(out: Buffer, at: number, n: number): number {
+  if (n < 16) return out.writeUInt8(0x90 | n, at);
+  if (n < 0x10000) return out.writeUInt16BE(n, out.writeUInt8(0xdc, at));
+  return out.writeUInt32BE(n, out.writeUInt8(0xdd, at));
+}
+
+function writeStringHeader(out: Buffer, at: number, n: number): number {
+  if (n < 32) return out.writeUInt8(0xa0 | n, at);
+  if (n < 0x100) return out.writeUInt8(n, out.writeUInt8(0xd9, at));
+  if (n < 0x10000) return out.writeUInt16BE(n, out.writeUInt8(0xda, at));
+  return out.writeUInt32BE(n, out.writeUInt8(0xdb, at));
 }
 
 // ---------------------------------------------------------------------------------------------------------

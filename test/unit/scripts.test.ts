@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enqueueJobsArgs, type EnqueueSpec } from '../../src/scripts.js';
+import { enqueueJobsArgs, packArray, type EnqueueSpec } from '../../src/scripts.js';
 
 const spec = (over: Partial<EnqueueSpec> = {}): EnqueueSpec => ({
   mode: 'queue', queue: 'high', jobId: 'j1', atFront: false, ttl: null, unique: false, createdAt: 'C', enqueuedAt: 'E',
@@ -13,16 +13,26 @@ describe('enqueueJobs script arguments', () => {
       'rq:queues', 'rq:job:j1', 'rq:queue:high', 'rq:job:j1:dependents', 'rq:job::j1:dependencies',
       'rq:deferred:high', 'rq:scheduled:high', 'rq:job:p1', 'rq:job:p1:dependents',
     ]);
-    expect(args).toEqual(['1', 'Q', 'L', '60', '0', 'C', 'j1', '', '1', '0', '+inf', 'E', 'p1', '2', 'origin', 'high']);
+    expect(args).toEqual([packArray(['Q', 'L', '60', '0', 'C', 'j1', '', '0', '+inf', 'E', ['p1'], ['origin', 'high']])]);
     expect(script.sha).toMatch(/^[0-9a-f]{40}$/);
     expect(script.source).not.toMatch(/rq:/);
   });
 
-  it('lays out several jobs one after another', () => {
+  it('lays out several jobs one argument each', () => {
     const { keys, args } = enqueueJobsArgs([spec(), spec({ jobId: 'j2', mode: 'schedule', scheduledScore: 1700000000, unique: true })]);
     expect(keys).toHaveLength(14);
-    expect(args[0]).toBe('2');
-    const second = args.slice(1 + 12 + 2);
-    expect(second.slice(0, 8)).toEqual(['S', 'R', '', '1', 'C', 'j2', '1700000000', '0']);
+    expect(args).toHaveLength(2);
+    expect(args[1]).toEqual(packArray(['S', 'R', '', '1', 'C', 'j2', '1700000000', '0', '+inf', 'E', [], ['origin', 'high']]));
+  });
+});
+
+describe('packArray (MessagePack as cmsgpack reads it)', () => {
+  it('writes fix, 8, 16 and 32-bit string headers and nested arrays', () => {
+    expect(packArray(['a', ['b', Buffer.from([0xff])]]).toString('hex')).toBe('92a16192a162a1ff');
+    expect(packArray(['x'.repeat(40)]).subarray(0, 3).toString('hex')).toBe('91d928');
+    expect(packArray(['x'.repeat(300)]).subarray(0, 4).toString('hex')).toBe('91da012c');
+    expect(packArray(['x'.repeat(70_000)]).subarray(0, 6).toString('hex')).toBe('91db00011170');
+    expect(packArray([Array.from({ length: 20 }, () => '')]).subarray(0, 4).toString('hex')).toBe('91dc0014');
+    expect(packArray(['é']).toString('hex')).toBe('91a2c3a9');
   });
 });
