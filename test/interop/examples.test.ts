@@ -67,6 +67,12 @@ describe.concurrent('examples', () => {
     expect(result.stdout).toContain('hello-rq-world\ntext.slugify\n');
   });
 
+  it('node-worker.ts: a Node worker runs the JS job, the Python worker its dependent', async () => {
+    const result = await runExample('node-worker.ts');
+    expectSuccess(result);
+    expect(result.stdout).toMatch(/^4 5$/m);
+  });
+
   it('dependencies-and-bulk.ts', async () => {
     const result = await runExample('dependencies-and-bulk.ts');
     expectSuccess(result);
