@@ -73,3 +73,18 @@ describe('record fields', () => {
     expect(r.dependencyIds).toEqual(['p1']);
   });
 });
+
+describe('compress', () => {
+  it('stores small payloads and deflates large ones, both inflatable by zlib', async () => {
+    const { inflateSync } = await import('node:zlib');
+    const { compress, decompress } = await import('../../src/record.js');
+    for (const size of [0, 1, 60, 512, 513, 5000, 70_000]) {
+      const bytes = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 251));
+      const packed = compress(bytes);
+      expect(packed[0]).toBe(0x78);
+      expect(inflateSync(packed).equals(bytes)).toBe(true);
+      expect(decompress(packed).equals(bytes)).toBe(true);
+      if (size <= 512) expect(packed.length).toBe(size + 11);
+    }
+  });
+});
