@@ -86,6 +86,8 @@ export class Worker {
   #dequeuerId: string | null = null;
   #subscriber: RedisClient | null = null;
   #stopping = false;
+  /** True while a (blocking) pop is outstanding. */
+  #popping = false;
   /** Aborts the running job when a stop-job command names it. */
   #current: { id: string; stop: AbortController } | null = null;
   #counts = { successful: 0, failed: 0 };
@@ -156,10 +158,19 @@ export class Worker {
     }
   }
 
-  /** Finish the current job, then stop (a warm shutdown, like SIGTERM to `rq worker`). */
+  /**
+   * Finish the current job, then stop (a warm shutdown, like SIGTERM to `rq worker`). Resolves once the
+   * request is made; `work()` resolves when the worker has unregistered.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
-    if (this.#dequeuerId) await this.connection.command(['CLIENT', 'UNBLOCK', this.#dequeuerId]).catch(() => 0);
+    // End a blocking pop. The pop may not have reached Redis yet when this runs, so try again until the
+    // loop has left it (bounded by one dequeue timeout).
+    const deadline = Date.now() + this.#dequeueTimeout * 1000;
+    while (this.#popping && Date.now() < deadline) {
+      if (this.#dequeuerId) await this.connection.command(['CLIENT', 'UNBLOCK', this.#dequeuerId]).catch(() => 0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   // ---- registration -----------------------------------------------------------------------------
@@ -223,8 +234,19 @@ export class Worker {
 
   /** Pop the next id: BLMOVE into the intermediate list for one queue (RQ 1.15+), BLPOP for several. */
   async #dequeue(): Promise<{ id: string; queue: string } | null> {
+    if (this.#stopping) return null;
+    this.#popping = true;
+    try {
+      return await this.#pop();
+    } finally {
+      this.#popping = false;
+    }
+  }
+
+  async #pop(): Promise<{ id: string; queue: string } | null> {
     const client = this.#dequeuer!;
-    const send = (args: Arg[]) => client.sendCommand(args) as Promise<Reply>;
+    // No command timeout: a blocking pop waits up to dequeueTimeout, longer than node-redis's 5 s default.
+    const send = (args: Arg[]) => client.sendCommand(args, { timeout: 0 }) as Promise<Reply>;
     if (this.queues.length === 1) {
       const queue = this.queues[0]!;
       const args: Arg[] = this.#burst

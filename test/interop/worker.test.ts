@@ -189,4 +189,27 @@ describe('Node worker behaviour', () => {
       await producer.close();
     }
   });
+
+  it('idles in a blocking pop longer than node-redis\'s 5 s command timeout without errors', async () => {
+    const queue = new Queue(uniqueName('idle'), { connection: env.connection });
+    const errors: string[] = [];
+    const worker = new Worker({
+      connection: env.connection, queues: [queue.name], dequeueTimeout: 8,
+      logger: { info() {}, warn: (m: string) => errors.push(m), error: (m: string) => errors.push(m) },
+      handlers: { 'nodetasks.late': () => 'late' },
+    });
+    const working = worker.work();
+    await new Promise((r) => setTimeout(r, 6_500));
+    const enqueued = Date.now();
+    const j = await queue.enqueue('nodetasks.late');
+    expect(await j.wait({ timeout: 10_000 })).toBe('late');
+    expect(Date.now() - enqueued).toBeLessThan(2_000);
+    // With node-redis's default timeout on the pop, a BLMOVE it had given up on stayed blocked in Redis and
+    // stop() waited for it to expire (~8 s).
+    const stopping = Date.now();
+    await worker.stop();
+    await working;
+    expect(Date.now() - stopping).toBeLessThan(3_000);
+    expect(errors).toEqual([]);
+  }, 30_000);
 });
