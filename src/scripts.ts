@@ -165,29 +165,36 @@ export function enqueueJobsArgs(specs: readonly EnqueueSpec[]): { script: LuaScr
  * as `str` (Lua strings are bytes; cmsgpack does not check UTF-8), so Buffers pass through unchanged.
  */
 export function packArray(items: readonly (Arg | readonly Arg[])[]): Buffer {
-  const isScalar = (v: Arg | readonly Arg[]): v is Arg => typeof v === 'string' || Buffer.isBuffer(v);
-  const length = (v: Arg): number => (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
-  // Size everything first, then write into one buffer: this runs once per enqueued job.
+  // Flatten once, measuring each string once; then write everything into one buffer (this runs per job).
+  const values: Arg[] = [];
+  const lengths: number[] = [];
+  const arrays: number[] = []; // for each item: -1 for a string, else the length of the nested array
   let size = arrayHeaderSize(items.length);
+  const add = (v: Arg): void => {
+    const n = typeof v === 'string' ? Buffer.byteLength(v) : v.length;
+    values.push(v);
+    lengths.push(n);
+    size += stringHeaderSize(n) + n;
+  };
   for (const item of items) {
-    if (isScalar(item)) size += stringHeaderSize(length(item)) + length(item);
-    else {
+    if (typeof item === 'string' || Buffer.isBuffer(item)) {
+      arrays.push(-1);
+      add(item);
+    } else {
+      arrays.push(item.length);
       size += arrayHeaderSize(item.length);
-      for (const v of item) size += stringHeaderSize(length(v)) + length(v);
+      for (const v of item) add(v);
     }
   }
   const out = Buffer.allocUnsafe(size);
   let at = writeArrayHeader(out, 0, items.length);
-  const writeString = (v: Arg): void => {
-    const n = length(v);
-    at = writeStringHeader(out, at, n);
-    at += typeof v === 'string' ? out.write(v, at, 'utf8') : v.copy(out, at);
-  };
-  for (const item of items) {
-    if (isScalar(item)) writeString(item);
-    else {
-      at = writeArrayHeader(out, at, item.length);
-      for (const v of item) writeString(v);
+  let next = 0;
+  for (const count of arrays) {
+    if (count >= 0) at = writeArrayHeader(out, at, count);
+    for (let i = 0; i < (count < 0 ? 1 : count); i++, next++) {
+      const v = values[next]!;
+      at = writeStringHeader(out, at, lengths[next]!);
+      at += typeof v === 'string' ? out.write(v, at, 'utf8') : v.copy(out, at);
     }
   }
   return out;
