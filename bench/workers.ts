@@ -1,0 +1,102 @@
+/**
+ * Scenario 5: end-to-end worker throughput of no-op jobs. rqts enqueues `mylib.noop` jobs (not timed), then
+ * a real `rq worker --burst` runs them, timed from process start to exit: the default forking Worker and
+ * SimpleWorker. Beside them BullMQ's Worker with a no-op processor at concurrency 1 and 50, timed from
+ * `new Worker` to the last `completed` — the baseline a Node worker for RQ queues has to beat.
+ *
+ * An RQ worker's start-up (imports, registration) is measured on an empty queue and reported apart, with
+ * the rate net of it.
+ */
+import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
+import { Connection, Queue } from './lib/rqts.js';
+import { runWorker } from '../test/helpers/rq.js';
+import { compare, runOf, timed, type Context, type Contender, type Measured } from './lib/context.js';
+import { batches } from './enqueue.js';
+import { median } from './lib/stats.js';
+
+export interface WorkerMeasured extends Measured {
+  jobs: number;
+  /** RQ only: median start→exit of a burst worker on an empty queue, seconds. */
+  startupSeconds?: number;
+  /** RQ only: jobs / (seconds − start-up). */
+  netRate?: number;
+}
+
+const NOOP = 'mylib.noop';
+const SIMPLE = ['--worker-class', 'rq.worker.SimpleWorker'];
+
+export async function workerScenarios(ctx: Context): Promise<Record<string, WorkerMeasured>> {
+  const connection = await Connection.from(ctx.redis.url).open();
+  const bullConnection = { host: '127.0.0.1', port: ctx.redis.port };
+  try {
+    const rqWorker = (key: string, label: string, extraArgs: string[]): Contender => ({
+      key,
+      label,
+      async run(jobs) {
+        const queue = new Queue(`bench-work-${key}`, { connection });
+        await batches(jobs, 1000, (_, count) => queue.enqueueMany(Array.from({ length: count }, () => Queue.prepareData(NOOP))));
+        const start = performance.now();
+        const result = await runWorker({ rq: ctx.rq, url: ctx.redis.url, queues: [queue.name], extraArgs: [...extraArgs, '-q'], timeoutMs: 300_000 });
+        const run = runOf(jobs, (performance.now() - start) / 1000);
+        const finished = await queue.finishedJobRegistry.count;
+        if (result.exitCode !== 0 || finished !== jobs) {
+          throw new Error(`rq worker (${label}) exited ${result.exitCode} with ${finished}/${jobs} jobs finished:\n${result.log}`);
+        }
+        return run;
+      },
+    });
+
+    const bullWorker = (concurrency: number): Contender => ({
+      key: `bullmq${concurrency}`,
+      label: `BullMQ Worker, concurrency ${concurrency}`,
+      warmUp: 1000,
+      async run(jobs) {
+        const name = `bench-work-bullmq${concurrency}`;
+        const queue = new BullQueue(name, { connection: bullConnection });
+        try {
+          await batches(jobs, 1000, (first, count) =>
+            queue.addBulk(Array.from({ length: count }, (_, k) => ({ name: NOOP, data: { i: first + k } }))));
+          let worker: BullWorker | undefined;
+          const run = await timed(jobs, () => new Promise<void>((resolve, reject) => {
+            let done = 0;
+            worker = new BullWorker(name, async () => null, { connection: bullConnection, concurrency });
+            worker.on('completed', () => { if (++done === jobs) resolve(); });
+            worker.on('failed', (_job, error) => reject(error));
+          }));
+          await worker?.close();
+          return run;
+        } finally {
+          await queue.close();
+        }
+      },
+    });
+
+    const { fork, simple, bullmq } = ctx.sizes.workerJobs;
+    const results: Record<string, WorkerMeasured> = {};
+    const measure = async (contenders: Contender[], jobs: number): Promise<void> => {
+      const measured = await compare(ctx, 'workers', contenders, jobs);
+      for (const [key, m] of Object.entries(measured)) results[key] = { ...m, jobs };
+    };
+    await measure([rqWorker('rq-fork', 'rq worker (Worker: fork per job)', [])], fork);
+    await measure([rqWorker('rq-simple', 'rq worker (SimpleWorker)', SIMPLE)], simple);
+    await measure([bullWorker(1), bullWorker(50)], bullmq);
+
+    // Start-up of an RQ burst worker with nothing to do.
+    for (const [key, extraArgs] of [['rq-fork', []], ['rq-simple', SIMPLE]] as const) {
+      const times: number[] = [];
+      for (let round = 0; round < ctx.sizes.repeats; round++) {
+        await ctx.flush();
+        const start = performance.now();
+        await runWorker({ rq: ctx.rq, url: ctx.redis.url, queues: ['bench-work-empty'], extraArgs: [...extraArgs, '-q'], timeoutMs: 60_000 });
+        times.push((performance.now() - start) / 1000);
+      }
+      const r = results[key]!;
+      r.startupSeconds = median(times);
+      r.netRate = median(r.runs.map((run) => run.jobs / Math.max(run.seconds - r.startupSeconds!, 1e-3)));
+      ctx.log(`workers: ${r.label} start-up ${r.startupSeconds.toFixed(2)} s`);
+    }
+    return results;
+  } finally {
+    await connection.close();
+  }
+}
