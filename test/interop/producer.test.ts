@@ -17,6 +17,7 @@ import {
   type Job,
 } from '../../src/index.js';
 import { rqVersions, runPythonJson, runWorker, uniqueName, privateRedis } from '../helpers/index.js';
+import { pyPrelude } from '../helpers/python.js';
 
 const env = privateRedis();
 const matrix = new Map<string, Map<string, string>>();
@@ -55,35 +56,12 @@ function expectOnlyIntendedTracebacks(log: string): void {
   }
 }
 
-const pyStatus = `
-def status_of(job):
-    return str(job.get_status(refresh=True)).split('.')[-1].lower()
-def value_of(job):
-    rv = getattr(job, 'return_value', None)
-    return rv() if callable(rv) else job.result
-`;
-
-function pyFetch(serializer: 'pickle' | 'json'): string {
-  return `
-import json, os
-from redis import Redis
-from rq import Queue
-from rq.job import Job
-from rq.registry import FinishedJobRegistry, FailedJobRegistry, DeferredJobRegistry, ScheduledJobRegistry
-from rq.serializers import JSONSerializer, DefaultSerializer
-conn = Redis.from_url(os.environ['REDIS_URL'])
-S = ${serializer === 'json' ? 'JSONSerializer' : 'DefaultSerializer'}
-def fetch(i):
-    return Job.fetch(i, connection=conn, serializer=S)
-${pyStatus}`;
-}
-
 const combos = rqVersions().flatMap((rq) => (['pickle', 'json'] as const).map((serializer) => ({ rq, serializer, label: `${rq.version}/${serializer}` })));
 
 describe.each(combos)('$label', ({ rq, serializer, label }) => {
   const worker = (queue: Queue, extra: Partial<Parameters<typeof runWorker>[0]> = {}) =>
     runWorker({ rq, url: env.redis.url, queues: [queue.name], serializer, ...extra });
-  const python = <T>(code: string) => runPythonJson<T>(rq, `${pyFetch(serializer)}\n${code}`, { url: env.redis.url });
+  const python = <T>(code: string) => runPythonJson<T>(rq, `${pyPrelude(serializer)}\n${code}`, { url: env.redis.url });
   const newQueue = (prefix: string) => new Queue(uniqueName(prefix), { connection: env.connection, serializer });
 
   it('options, dependencies, bulk, callbacks, unique, cancel, retry and wait in one worker run', async () => {

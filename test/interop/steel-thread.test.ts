@@ -6,25 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Job, Queue, py } from '../../src/index.js';
 import { hasTraceback, rqInfo, rqVersions, runPythonJson, runWorker, uniqueName, privateRedis } from '../helpers/index.js';
+import { pyPrelude } from '../helpers/python.js';
 
 const env = privateRedis();
 
 const serializers = ['pickle', 'json'] as const;
 const matrix = rqVersions().flatMap((rq) => serializers.map((serializer) => ({ rq, serializer, label: `${rq.label} ${serializer}` })));
-
-/** Python lines that open the env.connection and pick the serializer class every RQ version has. */
-const pyPrelude = (serializer: 'pickle' | 'json') => `
-import json, os, sys
-from redis import Redis
-from rq import Queue
-from rq.job import Job
-from rq.serializers import JSONSerializer, DefaultSerializer
-conn = Redis.from_url(os.environ['REDIS_URL'])
-S = ${serializer === 'json' ? 'JSONSerializer' : 'DefaultSerializer'}
-def value_of(job):
-    rv = getattr(job, 'return_value', None)
-    return rv() if callable(rv) else job.result
-`;
 
 describe.each(matrix)('$label', ({ rq, serializer }) => {
   it('runs a job rqts enqueued and reports its result both ways', async () => {

@@ -14,6 +14,7 @@ import {
   type WorkerOptions,
 } from '../../src/index.js';
 import { hasTraceback, privateRedis, rqInfo, rqVersions, runPythonJson, runWorker, startRedis, uniqueName } from '../helpers/index.js';
+import { pyPrelude } from '../helpers/python.js';
 
 const env = privateRedis();
 const quiet = { info() {}, warn() {}, error() {} };
@@ -24,18 +25,6 @@ async function burst(options: Omit<WorkerOptions, 'connection'>): Promise<Worker
   await worker.work();
   return worker;
 }
-
-const pyPrelude = (serializer: 'pickle' | 'json') => `
-import json, os
-from redis import Redis
-from rq import Queue
-from rq.job import Job
-from rq.serializers import JSONSerializer, DefaultSerializer
-conn = Redis.from_url(os.environ['REDIS_URL'])
-S = ${serializer === 'json' ? 'JSONSerializer' : 'DefaultSerializer'}
-def status_of(job):
-    return str(job.get_status(refresh=True)).split('.')[-1].lower()
-`;
 
 describe.each(rqVersions())('with RQ $version', (rq) => {
   it.each(['pickle', 'json'] as const)('runs JS tasks that Python reads back (%s)', async (serializer) => {
