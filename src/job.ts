@@ -14,6 +14,8 @@ import {
 } from './errors.js';
 import { dependenciesKey, dependentsKey, executionKey, groupKey, jobKey, resultsKey, workerCommandChannel } from './keys.js';
 import { CANCEL_JOB, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
+// registries.ts imports this module too; both use each other only inside methods, so the cycle is safe.
+import { JobRegistry } from './registries.js';
 import { isPlainObject } from './validate.js';
 import { decodePayload, type Payload } from './payload.js';
 import { JobStatus, ResultType } from './protocol.js';
@@ -309,7 +311,6 @@ export class Job<R = unknown> {
    * @throws InvalidOperationError when the job is not in the failed registry.
    */
   async requeue({ atFront = false }: { atFront?: boolean } = {}): Promise<this> {
-    const { JobRegistry } = await import('./registries.js');
     await new JobRegistry('failed', { name: this.origin, connection: this.connection, serializer: this.serializer }).requeue(this.id, { atFront });
     return this.refresh();
   }
