@@ -201,4 +201,25 @@ describe('Node worker behaviour', () => {
     expect(Date.now() - stopping).toBeLessThan(3_000);
     expect(errors).toEqual([]);
   }, 30_000);
+
+  it('layout 1 writes plain ids to the started registry, as RQ 1.x workers do', async () => {
+    const rq = rqVersions().find((r) => r.major === 1) ?? rqVersions()[0]!;
+    const queue = new Queue(uniqueName('layout1'), { connection: env.connection });
+    const worker = new Worker({
+      connection: env.connection, queues: [queue.name], logger: quiet, dequeueTimeout: 1, layout: 1,
+      handlers: { 'nodetasks.nap': (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)) },
+    });
+    const working = worker.work();
+    const j = await queue.enqueue('nodetasks.nap', 1200);
+    while ((await j.status) !== 'started') await new Promise((r) => setTimeout(r, 20));
+    const members = await env.connection.command(['ZRANGE', `rq:wip:${queue.name}`, '0', '-1']);
+    expect(members).toEqual([Buffer.from(j.id)]);
+    expect(await env.connection.command(['EXISTS', `rq:executions:${j.id}`])).toBe(0);
+    const info = await rqInfo(rq, env.redis.url, {});
+    expect(info.exitCode, info.output).toBe(0);
+    expect(await j.wait({ timeout: 10_000 })).toBe(1200);
+    expect(await queue.startedJobRegistry.count).toBe(0);
+    await worker.stop();
+    await working;
+  });
 });
