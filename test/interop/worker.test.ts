@@ -222,4 +222,21 @@ describe('Node worker behaviour', () => {
     await worker.stop();
     await working;
   });
+
+  it('applies its resultTtl to jobs that set none, and the job\'s own result_ttl otherwise', async () => {
+    const queue = new Queue(uniqueName('rttl'), { connection: env.connection });
+    const plain = await queue.enqueue('nodetasks.one');
+    const own = await queue.enqueueCall('nodetasks.one', { resultTtl: 900 });
+    const forever = await queue.enqueueCall('nodetasks.one', { resultTtl: -1 });
+    const gone = await queue.enqueueCall('nodetasks.one', { resultTtl: 0 });
+    await burst({ queues: [queue.name], resultTtl: 42, handlers: { 'nodetasks.one': () => 1 } });
+    const ttl = async (key: string) => Number(await env.connection.command(['TTL', key]));
+    expect(await ttl(`rq:job:${plain.id}`)).toBeGreaterThan(30);
+    expect(await ttl(`rq:job:${plain.id}`)).toBeLessThanOrEqual(42);
+    expect(await ttl(`rq:results:${plain.id}`)).toBeLessThanOrEqual(42);
+    expect(await ttl(`rq:job:${own.id}`)).toBeGreaterThan(800);
+    expect(await ttl(`rq:job:${forever.id}`)).toBe(-1);
+    expect(await env.connection.command(['EXISTS', `rq:job:${gone.id}`])).toBe(0);
+    expect(await forever.result).toBe(1);
+  });
 });
