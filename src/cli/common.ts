@@ -31,7 +31,7 @@ export interface Context {
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
-/** Parsed option values (no option is `multiple`). */
+/** Parsed option values (a `multiple` option, `worker --require`, holds a string array). */
 export type Values = Record<string, string | boolean | undefined>;
 
 /** One subcommand: its usage text, its options, and how parsed arguments become a run. */

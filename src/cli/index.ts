@@ -11,8 +11,9 @@ import { emptyCommand } from './empty.js';
 import { enqueueCommand } from './enqueue.js';
 import { infoCommand } from './info.js';
 import { requeueCommand } from './requeue.js';
+import { workerCommand } from './worker.js';
 
-const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, emptyCommand];
+const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, emptyCommand, workerCommand];
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string', short: 'u' },

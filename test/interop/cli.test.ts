@@ -2,7 +2,7 @@
  * The `rqts` command line, run as a child process (`node --import tsx src/cli/index.ts`) against a private
  * Redis and a real Python `rq worker`; plus the tsc-built file run with plain `node`.
  */
-import { copyFileSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,4 +226,31 @@ describe('rqts errors and help', () => {
     expect(json.exitCode, json.all).toBe(0);
     expect(JSON.parse(json.stdout).queues[0]).toMatchObject({ name: 'nothing-here', count: 0 });
   }, 120_000);
+});
+
+describe('rqts worker', () => {
+  it('runs the JS tasks its --require modules register, then exits in burst mode', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rqts-cli-tasks-'));
+    trackTempDir(dir);
+    const tasks = join(dir, 'tasks.mts');
+    // The task module imports the same rqts module the CLI runs, so job() registers where the worker looks.
+    writeFileSync(tasks, `import { job } from ${JSON.stringify(`${REPO_ROOT}/src/index.ts`)};\nexport const shout = job({ name: 'clitasks.shout' })((s: string) => s.toUpperCase() + '!');\n`);
+    const queue = new Queue(uniqueName('cliw'), { connection: env.connection });
+    const ok = await queue.enqueue('clitasks.shout', 'hi');
+    const unknown = await queue.enqueue('clitasks.missing');
+    const result = await cli(['worker', '--burst', '--require', tasks, '--results-ttl', '60', queue.name]);
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toContain('tasks: clitasks.shout');
+    expect(result.stdout).toContain('1 finished, 1 failed');
+    expect(await ok.wait({ timeout: 5_000 })).toBe('HI!');
+    expect(await unknown.status).toBe('failed');
+    expect(Number(await env.connection.command(['TTL', `rq:job:${ok.id}`]))).toBeLessThanOrEqual(60);
+    forgetTempDir(dir);
+  });
+
+  it('refuses to start without queues or task modules', async () => {
+    expect((await cli(['worker', 'q'])).exitCode).toBe(2);
+    expect((await cli(['worker', '--require', 'x.mjs'])).exitCode).toBe(2);
+    expect((await cli(['worker', '--results-ttl', '1.5', '--require', 'x.mjs', 'q'])).exitCode).toBe(2);
+  });
 });
