@@ -57,8 +57,13 @@ for _, s in ipairs(specs) do
   end
   k = k + 7 + 2 * #s[11]
 end
--- pass 2: write
-local out = {}
+-- pass 2: write. Pushes to the back of one queue are gathered into one RPUSH (in order), and each queue is
+-- added to the set of queues once: a batch of 1,000 then costs Redis a few commands instead of 2,000.
+local out, pending, pendingQueue, known = {}, {}, nil, {}
+local function flush()
+  if #pending > 0 then redis.call('RPUSH', pendingQueue, unpack(pending)) end
+  pending = {}
+end
 k = 1
 for j, s in ipairs(specs) do
   local mode, push, ttl, unique, createdAt, id = s[1], s[2], s[3], s[4], s[5], s[6]
@@ -87,7 +92,10 @@ for j, s in ipairs(specs) do
       hash[#hash + 1] = 'enqueued_at'
       hash[#hash + 1] = s[10]
     end
-    redis.call('SADD', KEYS[k], queueKey)
+    if not known[queueKey] then
+      redis.call('SADD', KEYS[k], queueKey)
+      known[queueKey] = true
+    end
     redis.call('HSET', jobKey, unpack(hash))
     if ttl ~= '' then
       redis.call('EXPIRE', jobKey, ttl)
@@ -104,14 +112,21 @@ for j, s in ipairs(specs) do
       end
       redis.call('ZADD', KEYS[k + 5], s[9], id)
       outcome = 3
+    elseif push == 'L' then
+      flush()
+      redis.call('LPUSH', queueKey, id)
+      outcome = 1
     else
-      redis.call(push == 'L' and 'LPUSH' or 'RPUSH', queueKey, id)
+      if pendingQueue ~= queueKey or #pending >= 1000 then flush() end
+      pendingQueue = queueKey
+      pending[#pending + 1] = id
       outcome = 1
     end
   end
   out[j] = outcome
   k = k + 7 + 2 * #deps
 end
+flush()
 return out
 `,
 );
