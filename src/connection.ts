@@ -254,16 +254,29 @@ export class Connection {
    */
   async blockingClient(): Promise<RedisClient> {
     await this.#ensureOpen();
-    this.#blocking ??= (async () => {
-      const dup = this.#client.duplicate() as RedisClient;
-      dup.on('error', () => {});
-      await dup.connect();
-      return dup;
-    })().catch((cause: unknown) => {
+    this.#blocking ??= this.openDuplicate().catch((error: unknown) => {
       this.#blocking = null;
-      throw new ConnectionError(`Could not open the blocking connection: ${(cause as Error)?.message}`, { cause });
+      throw error;
     });
     return this.#blocking;
+  }
+
+  /**
+   * A new connected client with the same settings, for a connection of its own (a worker's blocking pop or
+   * pub/sub subscription). The caller owns it and destroys it when done.
+   */
+  async openDuplicate(): Promise<RedisClient> {
+    await this.#ensureOpen();
+    const dup = this.#client.duplicate();
+    // duplicate() does not copy listeners; without one a Redis restart would crash the process.
+    dup.on('error', () => {});
+    try {
+      await withDeadline(dup.connect(), this.#connectTimeoutMs);
+    } catch (cause) {
+      dup.destroy();
+      throw new ConnectionError(`Could not open a duplicate connection: ${(cause as Error)?.message ?? cause}`, { cause });
+    }
+    return dup;
   }
 
   /** Send a command on the blocking client with no deadline of ours (the command's own BLOCK bounds it). */

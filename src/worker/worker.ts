@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Connection, type Arg, type ConnectionLike, type RedisClient, type Reply } from '../connection.js';
-import { InvalidArgumentError, RqtsError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
 import { Defaults } from '../protocol.js';
@@ -15,7 +15,7 @@ import { compress, fieldsFromReply, formatDatetime, nowMicros, recordFromFields 
 import { resolveSerializer } from '../serializers/index.js';
 import type { Serializer, SerializerLike } from '../serializers/serializer.js';
 import { validateQueueName } from '../validate.js';
-import { JobOutcomeError, resolveHandler, runHandler, unknownFunction, type Handler } from './execute.js';
+import { describeError, JobOutcomeError, resolveHandler, runHandler, unknownFunction, type Handler } from './execute.js';
 import {
   FINISH_JOB,
   finishJobArgs,
@@ -129,7 +129,7 @@ export class Worker {
     await this.#register();
     try {
       await this.#subscribe();
-      this.#dequeuer = await this.#duplicate();
+      this.#dequeuer = await this.connection.openDuplicate();
       this.#dequeuerId = String(await this.#dequeuer.sendCommand(['CLIENT', 'ID']));
       let failures = 0;
       while (!this.#stopping) {
@@ -203,7 +203,7 @@ export class Worker {
 
   /** RQ's worker commands arrive as JSON on `rq:pubsub:<name>` (§7.7). */
   async #subscribe(): Promise<void> {
-    const subscriber = await this.#duplicate();
+    const subscriber = await this.connection.openDuplicate();
     this.#subscriber = subscriber;
     // subscribe() is not part of the RedisClient surface rqts needs elsewhere.
     const pubsub = subscriber as unknown as { subscribe(channel: string, listener: (message: string) => void): Promise<void> };
@@ -221,13 +221,6 @@ export class Worker {
     if ((command.command === 'stop-job' && command.job_id === this.#current?.id) || command.command === 'kill-horse') {
       this.#current?.stop.abort();
     }
-  }
-
-  async #duplicate(): Promise<RedisClient> {
-    const client = this.connection.client.duplicate();
-    client.on('error', () => {});
-    await client.connect();
-    return client;
   }
 
   // ---- dequeue ------------------------------------------------------------------------------------
@@ -321,7 +314,7 @@ export class Worker {
       returnValue = this.#encodeResult(value);
     } catch (error) {
       outcome = error instanceof JobOutcomeError ? error.kind : 'failure';
-      const text = error instanceof JobOutcomeError ? error.excString : describeUnexpected(error);
+      const text = error instanceof JobOutcomeError ? error.excString : describeError(error);
       excString = compress(Buffer.from(text, 'utf8')).toString('base64');
       this.#logger.warn(`rqts worker ${this.name}: job ${id} ${outcome === 'stopped' ? 'stopped' : 'failed'}: ${text.trimEnd().split('\n').pop()}`);
     } finally {
@@ -349,10 +342,4 @@ export class Worker {
       return this.serializer.dumps('Unserializable return value').toString('base64');
     }
   }
-}
-
-/** A serializer or bookkeeping error while finishing a handler's value: the job fails with it. */
-function describeUnexpected(error: unknown): string {
-  const message = error instanceof RqtsError || error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return `Traceback (most recent call last):\n${message}\n`;
 }
