@@ -105,6 +105,16 @@ export class WaitTimeoutError extends JobError {
   }
 }
 
+/** No worker of this name is registered (its `rq:worker:<name>` hash is gone, or it never existed). */
+export class NoSuchWorkerError extends RqtsError {
+  override name = 'NoSuchWorkerError';
+  readonly workerName: string;
+  constructor(workerName: string) {
+    super(`No such worker: ${workerName} (not registered)`);
+    this.workerName = workerName;
+  }
+}
+
 /** Redis could not be reached, or a command failed after the retry budget was spent. */
 export class ConnectionError extends RqtsError {
   override name = 'ConnectionError';

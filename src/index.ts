@@ -10,6 +10,7 @@ export { Callback, type CallbackLike } from './callbacks.js';
 export { Dependency, type DependencyOptions, type DependsOn, type JobRef } from './dependencies.js';
 export { type WaitOptions } from './waiter.js';
 export { Worker, type WorkerOptions } from './worker/worker.js';
+export { WorkerInfo, sendShutdownCommand, sendKillHorseCommand, type WorkerInfoOptions } from './worker/info.js';
 export { getCurrentJob, type CurrentJob, type Handler } from './worker/execute.js';
 export {
   job,
@@ -37,7 +38,7 @@ export {
   type Reply,
   type Arg,
 } from './connection.js';
-export { JobStatus, ResultType, Defaults } from './protocol.js';
+export { JobStatus, ResultType, Defaults, WorkerState } from './protocol.js';
 export { type Duration } from './validate.js';
 export {
   RqtsError,
@@ -45,6 +46,7 @@ export {
   InvalidArgumentError,
   DeserializationError,
   NoSuchJobError,
+  NoSuchWorkerError,
   DuplicateJobError,
   InvalidOperationError,
   JobFailedError,

@@ -5,6 +5,7 @@
 
 export const JOB_PREFIX = 'rq:job:';
 export const QUEUE_PREFIX = 'rq:queue:';
+export const WORKER_PREFIX = 'rq:worker:';
 
 /** Set of queue **keys** (`rq:queue:<name>`, not bare names) of every queue ever used. */
 export const queuesKey = (): string => 'rq:queues';
@@ -63,7 +64,7 @@ export const workersKey = (): string => 'rq:workers';
 /** Set of worker keys listening on a queue. */
 export const queueWorkersKey = (queue: string): string => `rq:workers:${queue}`;
 /** A worker's hash. */
-export const workerKey = (name: string): string => `rq:worker:${name}`;
+export const workerKey = (name: string): string => `${WORKER_PREFIX}${name}`;
 /** Pub/sub channel for commands to a worker (`stop-job`, `shutdown`, `kill-horse`). */
 export const workerCommandChannel = (name: string): string => `rq:pubsub:${name}`;
 
@@ -71,3 +72,8 @@ export const workerCommandChannel = (name: string): string => `rq:pubsub:${name}
 export const suspendedKey = (): string => 'rq:suspended';
 /** Scheduler lock per queue (`rq worker --with-scheduler`). */
 export const schedulerLockKey = (queue: string): string => `rq:scheduler-lock:${queue}`;
+
+/** Worker name from a worker key, or `null` when the key is not a worker key. */
+export function workerNameFromKey(key: string): string | null {
+  return key.startsWith(WORKER_PREFIX) ? key.slice(WORKER_PREFIX.length) : null;
+}

@@ -84,3 +84,20 @@ export const QUEUE_NAME_PATTERN = /^[^\s:]+$/;
 
 /** Results streams are trimmed like redis-py's `XADD … MAXLEN ~ 10`. */
 export const RESULTS_MAXLEN = 10;
+
+/**
+ * Worker states as workers write them in the `state` field of `rq:worker:<name>` (RQ's `WorkerStatus`).
+ * A hash without the field reads as `'?'`, as in RQ's `Worker.refresh`.
+ */
+export const WorkerState = {
+  STARTED: 'started',
+  SUSPENDED: 'suspended',
+  BUSY: 'busy',
+  IDLE: 'idle',
+  /** Written only by the rqts Node worker as it unregisters; Python writes just the `death` field. */
+  DEAD: 'dead',
+} as const;
+export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState];
+
+/** Commands a worker takes on its `rq:pubsub:<name>` channel (rq/command.py). */
+export const WorkerCommand = { SHUTDOWN: 'shutdown', KILL_HORSE: 'kill-horse', STOP_JOB: 'stop-job' } as const;

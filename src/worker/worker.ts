@@ -15,6 +15,7 @@ import { compress, fieldsFromReply, formatDatetime, nowMicros, recordFromFields 
 import { resolveSerializer } from '../serializers/index.js';
 import type { Serializer, SerializerLike } from '../serializers/serializer.js';
 import { validateQueueName } from '../validate.js';
+import { WorkerInfo, type WorkerInfoOptions } from './info.js';
 import { describeError, JobOutcomeError, resolveHandler, runHandler, unknownFunction, type Handler } from './execute.js';
 import {
   FINISH_JOB,
@@ -113,6 +114,16 @@ export class Worker {
     this.#layout = options.layout ?? 2;
     this.#dequeueTimeout = options.dequeueTimeout ?? 10;
     this.#logger = options.logger ?? console;
+  }
+
+  /** Registered workers, Python's and Node's (a read view). @see {@link WorkerInfo.all} */
+  static all(options: WorkerInfoOptions & { queue?: string }): Promise<WorkerInfo[]> {
+    return WorkerInfo.all(options);
+  }
+
+  /** One registered worker by name, or `null`. @see {@link WorkerInfo.find} */
+  static find(name: string, options: WorkerInfoOptions): Promise<WorkerInfo | null> {
+    return WorkerInfo.find(name, options);
   }
 
   /** Jobs this worker finished and failed so far. */

@@ -126,6 +126,8 @@ export interface WorkerProcess {
   pid: number;
   /** stdout and stderr together, so far. */
   output(): string;
+  /** Resolves when the worker exits by itself (burst done, or a shutdown command), without signalling it. */
+  exited: Promise<WorkerRun>;
   /**
    * Warm shutdown (SIGTERM: the current job finishes), then a cold one (a second SIGTERM 1.5 s later kills
    * the work horse), then SIGKILL; resolves when the worker has exited. Safe to call twice.
@@ -143,9 +145,15 @@ export async function startWorker(opts: RunWorkerOptions): Promise<WorkerProcess
   const stopSignals: NodeJS.Signals[] = ['SIGTERM', 'SIGTERM'];
   const worker = await start(opts.rq.rq, workerArgs(opts, false), { env: pythonEnv(opts.env), timeoutMs, stopSignals });
   let stopping: Promise<WorkerRun> | undefined;
+  const asRun = (result: Captured): WorkerRun => ({
+    exitCode: result.exitCode,
+    log: result.all + timeoutNote('rq worker', timeoutMs, result),
+    timedOut: result.timedOut,
+  });
   return {
     pid: worker.pid,
     output: worker.output,
+    exited: worker.done.then(asRun),
     stop() {
       stopping ??= (async () => {
         const timers: NodeJS.Timeout[] = [];
@@ -153,7 +161,7 @@ export async function startWorker(opts: RunWorkerOptions): Promise<WorkerProcess
         timers.push(setTimeout(() => worker.kill('SIGKILL'), stopSignals.length * 1500 + 1500));
         const result = await worker.done;
         timers.forEach(clearTimeout);
-        return { exitCode: result.exitCode, log: result.all + timeoutNote('rq worker', timeoutMs, result), timedOut: result.timedOut };
+        return asRun(result);
       })();
       return stopping;
     },

@@ -71,6 +71,9 @@ describe.concurrent('examples', () => {
     const result = await runExample('node-worker.ts');
     expectSuccess(result);
     expect(result.stdout).toMatch(/^4 5$/m);
+    // Worker.all lists the Python worker serving the examples and the example's own Node worker.
+    expect(result.stdout).toMatch(new RegExp(`^worker \\S+: \\w+ on default, \\d+ done, ${rq.version.replace(/\./g, '\\.')}$`, 'm'));
+    expect(result.stdout).toMatch(/^worker \S+: (idle|busy|started) on node, 1 done, rqts-/m);
   });
 
   it('dependencies-and-bulk.ts', async () => {

@@ -27,6 +27,14 @@ def slow(n):
     return n
 
 
+def block(key, timeout=60):
+    """Runs until something is pushed onto the Redis list `key` (or `timeout` seconds pass); returns it."""
+    from rq import get_current_job
+
+    popped = get_current_job().connection.blpop([key], timeout)
+    return popped[1].decode() if popped else None
+
+
 def noop():
     return None
 
