@@ -138,18 +138,22 @@ describe('Node worker behaviour', () => {
   it('keeps its started-registry entry alive so Python maintenance leaves the job alone', async () => {
     const rq = rqVersions()[0]!;
     const queue = new Queue(uniqueName('alive'), { connection: env.connection });
+    // The job runs until the test releases it, however long `rq info` takes on a loaded machine.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
     const worker = new Worker({
       connection: env.connection, queues: [queue.name], logger: quiet, dequeueTimeout: 1,
-      handlers: { 'nodetasks.sleep': (ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)) },
+      handlers: { 'nodetasks.hold': async (n: number) => (await released, n) },
     });
     const working = worker.work();
-    const j = await queue.enqueue('nodetasks.sleep', 1500);
+    const j = await queue.enqueue('nodetasks.hold', 1500);
     while ((await j.status) !== 'started') await new Promise((r) => setTimeout(r, 20));
     // `rq info` runs the started registry's abandoned-job cleanup while the Node job runs.
     const info = await rqInfo(rq, env.redis.url, {});
     expect(info.exitCode, info.output).toBe(0);
     expect(info.output).toContain(worker.name);
     expect(await j.status).toBe('started');
+    release();
     expect(await j.wait({ timeout: 10_000 })).toBe(1500);
     await worker.stop();
     await working;
