@@ -255,11 +255,14 @@ describe('waiting', () => {
     await sleep(200);
     // At most one more env.connection (the shared blocking one), whatever the number of waits.
     expect((await clientCount()) - before).toBeLessThanOrEqual(1);
-    const run = await runWorker({ rq, url: env.redis.url, queues: [q.name], serializer: 'pickle', timeoutMs: 120_000 });
+    // SimpleWorker (no fork per job): 1,000 forks take over a minute on a loaded 2-core machine.
+    const run = await runWorker({
+      rq, url: env.redis.url, queues: [q.name], serializer: 'pickle', timeoutMs: 120_000, extraArgs: ['--worker-class', 'rq.worker.SimpleWorker'],
+    });
     expect(run.exitCode, run.log).toBe(0);
     const values = await waits;
     expect(values).toEqual(jobs.map((_, i) => i + 1));
-  });
+  }, 180_000);
 
   it('rejects on timeout and on abort', async () => {
     const q = new Queue(uniqueName('waits'), { connection: env.connection, serializer: 'pickle' });
