@@ -15,8 +15,9 @@ cd "$ROOT"
 # click of its own era: 2.12 takes what pip resolves today (redis-py 8.x); 1.16.2 (Feb 2024) gets redis-py 5.x,
 # and click < 8.2 because click 8.2 warns about rq 1.16's duplicated --serializer option on every start.
 # Debian's RQ 1.13 brings redis-py 4.3.4, so the three installs span redis-py 4, 5 and 8.
+# The 2.12 venv also has the OpenTelemetry SDK and opentelemetry-instrumentation-rq, for the trace test.
 VENVS=(
-  "rq-2.12|rq==2.12.* redis<9"
+  "rq-2.12|rq==2.12.* redis<9 opentelemetry-sdk~=1.28 opentelemetry-instrumentation-rq==0.1.4"
   "rq-1.16.2|rq==1.16.2 redis>=5,<6 click<8.2"
 )
 VENV_DIR="$ROOT/.venv"

@@ -40,6 +40,7 @@ export {
 } from './connection.js';
 export { JobStatus, ResultType, Defaults, WorkerState } from './protocol.js';
 export { type Duration } from './validate.js';
+export { configureTelemetry, type TelemetryOptions } from './telemetry.js';
 export {
   RqtsError,
   JobError,

@@ -24,6 +24,7 @@ import { fetchLatestResult, fetchResults, parseResultEntry, type Result } from '
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
 import { validateJobId } from './validate.js';
+import { otel, traceWait } from './telemetry.js';
 import { waiterFor, type WaitOptions } from './waiter.js';
 
 /** Statuses after which no more results come. */
@@ -241,6 +242,22 @@ export class Job<R = unknown> {
     if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
       throw new InvalidArgumentError('timeout', timeout, 'expected milliseconds >= 0');
     }
+    let api = otel();
+    if (api instanceof Promise) api = await api;
+    if (!api) return this.#wait(options);
+    return traceWait(api, { id: this.id, origin: this.origin, funcName: this.#funcNameOrEmpty() }, () => this.#wait(options));
+  }
+
+  /** For span attributes: a payload that does not decode must not fail the wait itself. */
+  #funcNameOrEmpty(): string {
+    try {
+      return this.funcName;
+    } catch {
+      return '';
+    }
+  }
+
+  async #wait(options: WaitOptions): Promise<R> {
     const [status, latest] = await this.connection.pipeline([
       ['HGET', jobKey(this.id), 'status'],
       ['XREVRANGE', resultsKey(this.id), '+', '-', 'COUNT', '1'],

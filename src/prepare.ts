@@ -85,6 +85,8 @@ export interface PreparedJob {
   record: JobRecord;
   atFront: boolean;
   unique: boolean;
+  /** The caller's `meta`, kept so a writer can add entries (the trace context) before it is stored. */
+  meta?: Record<string, unknown>;
 }
 
 /**
@@ -150,7 +152,7 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
   record.failureCallbackTimeout = callbacks.failure?.timeout ?? null;
   record.stoppedCallbackName = callbacks.stopped?.funcName ?? null;
   record.stoppedCallbackTimeout = callbacks.stopped?.timeout ?? null;
-  return { funcName, args, kwargs, record, atFront: options.atFront ?? false, unique: options.unique ?? false };
+  return { funcName, args, kwargs, record, atFront: options.atFront ?? false, unique: options.unique ?? false, meta: options.meta };
 }
 
 function dumpsOption(serializer: Serializer, option: string, value: unknown): Buffer {

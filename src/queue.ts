@@ -14,6 +14,7 @@ import { epochSeconds, formatDatetime, nowMicros, recordToFields, type JobRecord
 import { EMPTY_QUEUE, emptyQueueArgs, EnqueueOutcome, enqueueJobsArgs, type EnqueueMode, type EnqueueSpec } from './scripts.js';
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
+import { endPublishSpan, otel, startPublishSpan, traceMeta, type PublishInfo } from './telemetry.js';
 import { parseDuration, parseJobTimeout, rejectUnknownOptions, validateJobId, validateQueueName, type Duration } from './validate.js';
 
 export type { EnqueueCallOptions } from './prepare.js';
@@ -44,6 +45,12 @@ export interface QueueOptions {
    * @defaultValue 180 seconds (RQ's `Queue.DEFAULT_TIMEOUT`)
    */
   defaultTimeout?: Duration;
+  /**
+   * OpenTelemetry producer spans and trace context in `meta` for this queue's jobs, when
+   * `@opentelemetry/api` is installed (see `configureTelemetry` for the process-wide switch).
+   * @defaultValue true
+   */
+  telemetry?: boolean;
 }
 
 /**
@@ -65,6 +72,7 @@ export class Queue {
   readonly key: string;
   readonly defaultTimeout: number;
   readonly #ownsConnection: boolean;
+  readonly #telemetry: boolean;
 
   /**
    * `new Queue('high', { connection })`, or `new Queue({ connection })` for RQ's `'default'` queue.
@@ -78,7 +86,11 @@ export class Queue {
     if (!options || typeof options !== 'object') {
       throw new InvalidArgumentError('options', options, 'expected { connection, serializer? }');
     }
-    rejectUnknownOptions('Queue', options, ['connection', 'serializer', 'defaultTimeout']);
+    rejectUnknownOptions('Queue', options, ['connection', 'serializer', 'defaultTimeout', 'telemetry']);
+    if (options.telemetry !== undefined && typeof options.telemetry !== 'boolean') {
+      throw new InvalidArgumentError('telemetry', options.telemetry, 'expected a boolean');
+    }
+    this.#telemetry = options.telemetry ?? true;
     this.#ownsConnection = !(options.connection instanceof Connection) && typeof options.connection === 'string';
     this.connection = Connection.from(options.connection);
     this.serializer = resolveSerializer(options.serializer ?? 'pickle');
@@ -186,8 +198,36 @@ export class Queue {
     }
   }
 
-  /** Write prepared jobs in one script call and wrap them as Jobs. */
+  /**
+   * Write prepared jobs, inside an OpenTelemetry producer span when telemetry is on (the span's context goes
+   * into each job's meta, where Python's opentelemetry-instrumentation-rq and the Node worker read it).
+   */
   async #write<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number): Promise<Job<R>[]> {
+    let api = otel(this.#telemetry);
+    if (api instanceof Promise) api = await api;
+    if (!api) return this.#send<R>(prepared, mode, scheduledScore);
+    const info: PublishInfo = {
+      queue: this.name,
+      operation: mode === 'schedule' ? 'schedule' : 'publish',
+      jobs: prepared.map((p) => ({ id: p.record.id, funcName: p.funcName })),
+    };
+    const span = startPublishSpan(api, info);
+    try {
+      for (const p of prepared) {
+        const meta = traceMeta(api, span, p.meta);
+        if (meta) p.record.meta = this.serializer.dumps(meta);
+      }
+      const jobs = await this.#send<R>(prepared, mode, scheduledScore);
+      endPublishSpan(api, span, info);
+      return jobs;
+    } catch (error) {
+      endPublishSpan(api, span, info, error);
+      throw error;
+    }
+  }
+
+  /** Write prepared jobs in one script call and wrap them as Jobs. */
+  async #send<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number): Promise<Job<R>[]> {
     const records: JobRecord[] = [];
     const specs: EnqueueSpec[] = prepared.map((p) => {
       // created_at is written at microsecond precision, as RQ writes it, and doubles as the script's retry

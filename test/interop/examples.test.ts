@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, Job } from '../../src/index.js';
 import { buildServer } from '../../examples/http-service.js';
-import { REPO_ROOT, rqVersions, runPython, startRedis, type RedisServer } from '../helpers/index.js';
+import { REPO_ROOT, rqVersion, rqVersions, runPython, startRedis, type RedisServer } from '../helpers/index.js';
 import { run, type Captured } from '../helpers/processes.js';
 import { startWorker, type WorkerProcess } from '../helpers/rq.js';
 
@@ -156,6 +156,18 @@ describe.concurrent('examples', () => {
       expect(result.stdout).toContain("{ source: 'billing.py', at: 2026-01-31T12:00:00.000Z }");
       expect(result.stdout).toContain("[ [ 'invoice', 42 ], { currency: 'EUR', lines: [ 1, 2 ] } ]");
     }
+  });
+
+  it('telemetry.ts: one trace from a Node request span into a traced Python worker', async () => {
+    const result = await runExample('telemetry.ts', { RQ_PYTHON: rqVersion('rq-2.12').python });
+    expectSuccess(result);
+    expect(result.stdout).toMatch(/^meta: \{"traceparent":"00-[0-9a-f]{32}-[0-9a-f]{16}-01"\}$/m);
+    expect(result.stdout).toContain('mylib.add(2, 3) = 5');
+    expect(result.stdout).toContain(
+      ['POST /orders [INTERNAL, node]', '  publish traced [PRODUCER, node]', '    consume traced [CONSUMER, python]'].join('\n'),
+    );
+    expect(result.stdout).toContain('      perform [CLIENT, python]');
+    expect(result.stdout).toContain('  wait traced [INTERNAL, node]');
   });
 
   it('demo.ts (npm run demo without the bootstrap): its own Redis, burst workers of every RQ version and a Node worker', async () => {
