@@ -39,14 +39,22 @@ const redis = await startRedis();
 const connection = await rqts.Connection.from(redis.url).open();
 const queue = new rqts.Queue('bench-telemetry', { connection });
 const rates: Record<Mode, number[]> = { off: [], api: [], sdk: [] };
+/** Client CPU (user + system) per job, µs: steadier than the rate on a shared machine. */
+const cpu: Record<Mode, number[]> = { off: [], api: [], sdk: [] };
 try {
   for (let round = 0; round < ROUNDS + 1; round++) {
     for (const mode of ['off', 'api', 'sdk'] as const) {
       setMode(mode);
       const started = performance.now();
+      const cpuStart = process.cpuUsage();
       for (let i = 0; i < JOBS; i++) await queue.enqueue('mylib.add', i, 2);
+      const used = process.cpuUsage(cpuStart);
       const seconds = (performance.now() - started) / 1000;
-      if (round > 0) rates[mode].push(JOBS / seconds); // round 0 warms up
+      if (round > 0) {
+        // round 0 warms up
+        rates[mode].push(JOBS / seconds);
+        cpu[mode].push((used.user + used.system) / JOBS);
+      }
       await connection.command(['FLUSHALL']);
     }
   }
@@ -57,8 +65,13 @@ try {
 }
 
 const off = median(rates.off);
-process.stdout.write(`sequential enqueue, ${JOBS} jobs × ${ROUNDS} rounds (median jobs/s)\n`);
+const offCpu = median(cpu.off);
+process.stdout.write(`sequential enqueue, ${JOBS} jobs × ${ROUNDS} rounds (medians)\n`);
+process.stdout.write(`  setup   jobs/s  vs off   client CPU µs/job  vs off\n`);
 for (const mode of ['off', 'api', 'sdk'] as const) {
   const rate = median(rates[mode]);
-  process.stdout.write(`  ${mode.padEnd(4)} ${rate.toFixed(0).padStart(7)}  ${((rate / off) * 100).toFixed(1)}% of off\n`);
+  const perJob = median(cpu[mode]);
+  process.stdout.write(
+    `  ${mode.padEnd(4)} ${rate.toFixed(0).padStart(8)}  ${((rate / off) * 100).toFixed(0).padStart(5)}%  ${perJob.toFixed(1).padStart(17)}  ${(perJob - offCpu >= 0 ? '+' : '') + (perJob - offCpu).toFixed(1)}\n`,
+  );
 }

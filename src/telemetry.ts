@@ -134,8 +134,12 @@ export function contextFromMeta(a: Api, meta: Record<string, unknown> | null | u
 
 // ---- tracer and instruments ------------------------------------------------------------------------------
 
+let cachedTracer: { provider: unknown; tracer: Tracer } | undefined;
+/** rqts's tracer, fetched again only when the application replaces the global provider. */
 function tracer(a: Api): Tracer {
-  return a.trace.getTracer('rqts');
+  const provider = a.trace.getTracerProvider();
+  if (cachedTracer?.provider !== provider) cachedTracer = { provider, tracer: provider.getTracer('rqts') };
+  return cachedTracer.tracer;
 }
 
 interface Instruments {
