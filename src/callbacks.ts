@@ -19,9 +19,10 @@ export class Callback {
   /** @throws InvalidArgumentError for a path that is not a dotted path or a bad timeout. */
   constructor(funcName: string, options: { timeout?: Duration } = {}) {
     this.funcName = validateFuncName(funcName, 'callback');
-    const timeout = options.timeout === undefined ? Defaults.CALLBACK_TIMEOUT : parseDuration('callback timeout', options.timeout);
-    if (timeout <= 0) throw new InvalidArgumentError('callback timeout', options.timeout, 'expected seconds > 0');
-    this.timeout = timeout;
+    // RQ's `Callback`: `parse_timeout(timeout) if timeout else CALLBACK_TIMEOUT` — a falsy timeout (0) means
+    // the default, anything else is parsed as given ('0' and 0.5 become 0: no limit on every worker).
+    const { timeout } = options;
+    this.timeout = timeout === undefined || timeout === 0 ? Defaults.CALLBACK_TIMEOUT : parseDuration('callback timeout', timeout);
   }
 }
 

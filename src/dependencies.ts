@@ -46,15 +46,18 @@ export interface ResolvedDependencies {
   ids: string[];
   allowFailure: boolean;
   enqueueAtFront: boolean;
+  /** A {@link Dependency} was given: RQ then writes both flags, as `'0'` when unset. */
+  fromDependency: boolean;
 }
 
 export function resolveDependsOn(value: DependsOn | undefined): ResolvedDependencies {
-  const out: ResolvedDependencies = { ids: [], allowFailure: false, enqueueAtFront: false };
+  const out: ResolvedDependencies = { ids: [], allowFailure: false, enqueueAtFront: false, fromDependency: false };
   if (value === undefined || value === null) return out;
   const items = Array.isArray(value) ? value : [value];
   items.forEach((item, i) => {
     if (item instanceof Dependency) {
       out.ids.push(...item.jobIds);
+      out.fromDependency = true;
       out.allowFailure ||= item.allowFailure;
       out.enqueueAtFront ||= item.enqueueAtFront;
     } else {

@@ -132,15 +132,19 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
 
   const data = encodePayload(ctx.serializer, funcName, args, kwargs);
   const record = emptyRecord(id, ctx.queue, data);
-  record.description = options.description ?? formatDescription(funcName, args, kwargs);
+  // RQ stores `description or job.get_call_string()`: an empty description gets the call string too.
+  record.description = options.description || formatDescription(funcName, args, kwargs);
   record.timeout = parseJobTimeout(options.jobTimeout, ctx.defaultTimeout);
   record.resultTtl = parseResultTtl(options.resultTtl) ?? null;
   record.failureTtl = parseFailureTtl(options.failureTtl) ?? null;
   record.ttl = parseTtl(options.ttl) ?? null;
   if (options.meta && Object.keys(options.meta).length > 0) record.meta = dumpsOption(ctx.serializer, 'meta', options.meta);
   record.dependencyIds = deps.ids;
-  if (deps.allowFailure) record.allowDependencyFailures = true;
-  if (deps.enqueueAtFront) record.enqueueAtFront = true;
+  // RQ sets both flags (to False when not asked for) as soon as a Dependency object is given.
+  if (deps.fromDependency) {
+    record.allowDependencyFailures = deps.allowFailure;
+    record.enqueueAtFront = deps.enqueueAtFront;
+  }
   if (options.retry) {
     record.retriesLeft = options.retry.max;
     record.retryIntervals = [...options.retry.intervals];

@@ -166,6 +166,11 @@ export class Queue {
       throw new InvalidArgumentError('dependsOn', options.dependsOn, 'scheduled jobs cannot have dependencies (RQ ignores them)');
     }
     const prepared = this.#prepare(func, options);
+    // The job key expires after `ttl` (as RQ 2.x has it): one that expires before it is due is only ever lost.
+    const due = (when.getTime() - Date.now()) / 1000;
+    if (prepared.record.ttl !== null && prepared.record.ttl <= due) {
+      throw new InvalidArgumentError('ttl', options.ttl, `the job would expire before it is due (in ${Math.ceil(due)} s) and never run`);
+    }
     // RQ persists at_front of a scheduled job so the scheduler pushes it to the head.
     if (prepared.atFront) prepared.record.enqueueAtFront = true;
     const [job] = await this.#write<R>([prepared], 'schedule', Math.floor(when.getTime() / 1000));
@@ -182,8 +187,8 @@ export class Queue {
 
   /** {@link Queue.enqueueIn} with options. */
   enqueueCallIn<R = unknown>(delay: Duration, func: string, options: EnqueueCallOptions = {}): Promise<Job<R>> {
+    // A negative delay is a time in the past, as RQ's `enqueue_in` allows: the scheduler queues it at once.
     const seconds = parseDuration('delay', delay);
-    if (seconds < 0) throw new InvalidArgumentError('delay', delay, 'expected seconds >= 0');
     return this.enqueueCallAt<R>(new Date(Date.now() + seconds * 1000), func, options);
   }
 
@@ -241,7 +246,9 @@ export class Queue {
         mode,
         queue: this.name,
         jobId: record.id,
-        atFront: p.atFront || record.enqueueAtFront === true,
+        // Only `atFront` decides where a job queued now goes, as in RQ; the record's enqueue_at_front (from a
+        // Dependency, or a scheduled job's at_front) is for when a worker or the scheduler queues it later.
+        atFront: p.atFront,
         ttl: record.ttl,
         unique: p.unique,
         createdAt: stamp,

@@ -39,6 +39,8 @@ export class Retry {
     const list = Array.isArray(interval) ? interval : [interval as Duration];
     if (list.length === 0) throw new InvalidArgumentError('retry.interval', interval, 'expected at least one interval');
     this.intervals = list.map((v, i) => {
+      // RQ keeps a fractional interval as a float, which no reader of retry_intervals here expects.
+      if (typeof v === 'number' && !Number.isInteger(v)) throw new InvalidArgumentError(`retry.interval[${i}]`, v, 'expected whole seconds');
       const s = parseDuration(`retry.interval[${i}]`, v);
       if (s < 0) throw new InvalidArgumentError(`retry.interval[${i}]`, v, 'expected seconds >= 0');
       return s;

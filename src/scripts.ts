@@ -38,7 +38,8 @@ export type EnqueueMode = 'queue' | 'schedule';
  *   scheduled registry · then per dependency: its job hash · its dependents set
  * Returns one outcome per job ({@link EnqueueOutcome}), or {5, id} when a dependency is missing.
  *
- * A dependency counts as met when it is `finished` (or `failed` with allow-failure). A client-made id plus
+ * A dependency counts as met when it is `finished` (or `failed` with allow-failure: RQ would leave such a job
+ * deferred for ever; rqts queues it, but writes the dependency records RQ writes). A client-made id plus
  * the created_at fingerprint (strictly increasing per process) make a retried call idempotent. Without
  * `unique`, an existing hash with that id is replaced as RQ replaces it, but deleted first so that no stale
  * field of the old job survives.
@@ -77,12 +78,13 @@ for j, s in ipairs(specs) do
     outcome = 0
   else
     if exists then redis.call('DEL', jobKey) end
-    local status = 'queued'
+    local status, unfinished = 'queued', false
     if mode == 'S' then
       status = 'scheduled'
     else
       for d = 1, #deps do
         local ds = redis.call('HGET', KEYS[k + 5 + 2 * d], 'status')
+        if ds and ds ~= 'finished' then unfinished = true end
         if ds and ds ~= 'finished' and not (s[8] == '1' and ds == 'failed') then status = 'deferred' end
       end
     end
@@ -97,6 +99,15 @@ for j, s in ipairs(specs) do
       known[queueKey] = true
     end
     redis.call('HSET', jobKey, unpack(hash))
+    -- RQ registers the dependency (parents' dependents sets, the job's dependencies set) whenever a parent
+    -- has not finished; a job queued because its failed parents are allowed keeps those records too.
+    if unfinished then
+      for d = 1, #deps do
+        redis.call('SADD', KEYS[k + 6 + 2 * d], id)
+        redis.call('SADD', KEYS[k + 4], deps[d])
+      end
+    end
+    -- After the SADDs, so that the dependencies set expires with the job, as RQ's Job.cleanup(ttl) has it.
     if ttl ~= '' then
       redis.call('EXPIRE', jobKey, ttl)
       redis.call('EXPIRE', KEYS[k + 3], ttl)
@@ -106,10 +117,6 @@ for j, s in ipairs(specs) do
       redis.call('ZADD', KEYS[k + 6], s[7], id)
       outcome = 4
     elseif status == 'deferred' then
-      for d = 1, #deps do
-        redis.call('SADD', KEYS[k + 6 + 2 * d], id)
-        redis.call('SADD', KEYS[k + 4], deps[d])
-      end
       redis.call('ZADD', KEYS[k + 5], s[9], id)
       outcome = 3
     elseif push == 'L' then

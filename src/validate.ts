@@ -11,16 +11,19 @@ export type Duration = number | string;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /**
- * Parse a duration into whole seconds the way RQ's `parse_timeout` does, but stricter: fractions and
- * unknown units are rejected instead of being stored as strings a worker cannot `int()`.
+ * Parse a duration into whole seconds the way RQ's `parse_timeout` does: a number is cut to an integer
+ * toward zero (Python's `int()`: `1.9` → 1, `-1.5` → -1); a string is an integer with an optional unit.
+ * Unknown units and fractional strings (`'1.5m'`) are rejected, as RQ rejects them.
  */
 export function parseDuration(option: string, value: Duration): number {
   if (typeof value === 'number') {
-    if (!Number.isInteger(value)) throw new InvalidArgumentError(option, value, 'expected whole seconds');
-    return value;
+    if (!Number.isFinite(value)) throw new InvalidArgumentError(option, value, 'expected a finite number of seconds');
+    const seconds = Math.trunc(value) || 0; // -0.5 → -0 → 0
+    if (!Number.isSafeInteger(seconds)) throw new InvalidArgumentError(option, value, 'too large');
+    return seconds;
   }
   if (typeof value === 'string') {
-    const m = /^(-?\d+)([smhdSMHD]?)$/.exec(value.trim());
+    const m = /^([+-]?\d+)([smhdSMHD]?)$/.exec(value.trim());
     if (!m) throw new InvalidArgumentError(option, value, "expected seconds or a duration like '30s', '5m', '1h', '2d'");
     const seconds = Number(m[1]) * (UNIT_SECONDS[(m[2] || 's').toLowerCase()] ?? 1);
     if (!Number.isSafeInteger(seconds)) throw new InvalidArgumentError(option, value, 'too large');
@@ -29,38 +32,54 @@ export function parseDuration(option: string, value: Duration): number {
   throw new InvalidArgumentError(option, value, 'expected a number of seconds or a duration string');
 }
 
-/** `jobTimeout`: positive seconds, or -1 for no limit (RQ rejects 0). */
+// The ranges below are RQ's own checks (`Queue.create_job`, the same in 1.13, 1.16 and 2.x): a zero
+// `job_timeout` and a `ttl` that is not positive are refused. RQ also takes any negative result or failure
+// TTL, but only -1 works: its workers `EXPIRE` the results stream with any other negative TTL, which deletes
+// the result (or the traceback) at once while the job stays "finished" for ever; rqts refuses those.
+
+/**
+ * `jobTimeout`: any whole number of seconds but 0 (RQ: "0 timeout is not allowed"). -1 means no limit, and
+ * so does any other negative value on every worker (`signal.alarm` wraps it to ~136 years; the Node worker
+ * and RQ's timer-based death penalty skip timeouts <= 0).
+ */
 export function parseJobTimeout(value: Duration | null | undefined, fallback: number): number {
   if (value === undefined || value === null) return fallback;
   const s = parseDuration('jobTimeout', value);
-  if (s === 0 || s < -1) throw new InvalidArgumentError('jobTimeout', value, 'expected seconds > 0, or -1 for no limit');
+  if (s === 0) throw new InvalidArgumentError('jobTimeout', value, 'expected seconds other than 0 (-1 for no limit), as RQ requires');
   return s;
 }
 
-/** `resultTtl`: seconds ≥ 0 (0 = delete at once), or -1 / null to keep forever; undefined = worker default. */
+/** A result or failure TTL: seconds >= 0, or -1 / null to keep forever (see above for other negatives). */
+function parseKeepTtl(option: string, value: Duration | null): number {
+  if (value === null) return -1;
+  const s = parseDuration(option, value);
+  if (s < -1) {
+    throw new InvalidArgumentError(option, value, 'expected seconds >= 0, or -1 to keep forever (RQ workers delete the result at once on other negative values)');
+  }
+  return s;
+}
+
+/** `resultTtl`: 0 deletes the job once it succeeds; -1 (or null) keeps it forever; undefined = the worker's default (500 s). */
 export function parseResultTtl(value: Duration | null | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return -1;
-  const s = parseDuration('resultTtl', value);
-  if (s < -1) throw new InvalidArgumentError('resultTtl', value, 'expected seconds >= 0, or -1 to keep forever');
-  return s;
+  return value === undefined ? undefined : parseKeepTtl('resultTtl', value);
 }
 
-/** `failureTtl`: seconds > 0, or -1 / null for forever; undefined = one year (worker default). */
+/**
+ * `failureTtl`: 0 deletes the job as soon as it fails (RQ's failed registry calls `cleanup(0)`); -1 (or
+ * null) keeps it forever; undefined = one year (worker default).
+ */
 export function parseFailureTtl(value: Duration | null | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return -1;
-  const s = parseDuration('failureTtl', value);
-  if (s === 0 || s < -1) throw new InvalidArgumentError('failureTtl', value, 'expected seconds > 0, or -1 to keep forever');
-  return s;
+  return value === undefined ? undefined : parseKeepTtl('failureTtl', value);
 }
 
-/** `ttl` (time a job may wait in its queue): seconds > 0; undefined/null/-1 = no limit. */
+/**
+ * `ttl` (time a job may wait before it runs): seconds > 0, or undefined/null for no limit. RQ rejects 0 and
+ * negatives ("Job ttl must be greater than 0"), -1 included.
+ */
 export function parseTtl(value: Duration | null | undefined): number | undefined {
   if (value === undefined || value === null) return undefined;
   const s = parseDuration('ttl', value);
-  if (s === -1) return undefined;
-  if (s <= 0) throw new InvalidArgumentError('ttl', value, 'expected seconds > 0, or -1 / null for no limit');
+  if (s <= 0) throw new InvalidArgumentError('ttl', value, 'expected seconds > 0 (or null for no limit), as RQ requires');
   return s;
 }
 

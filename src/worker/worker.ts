@@ -285,7 +285,7 @@ export class Worker {
     const executionId = randomUUID().replace(/-/g, '');
     const member = this.#layout === 2 ? keys.startedMember(id, executionId) : id;
     const timeout = record.timeout ?? Defaults.JOB_TIMEOUT;
-    const ttl = (timeout === -1 ? JOB_MONITORING_INTERVAL : Math.min(timeout, JOB_MONITORING_INTERVAL)) + 60;
+    const ttl = (timeout < 0 ? JOB_MONITORING_INTERVAL : Math.min(timeout, JOB_MONITORING_INTERVAL)) + 60;
     const running = runningJobKeys(id, origin, executionId, this.name);
     const started = Date.now();
 

@@ -23,7 +23,15 @@ describe('durations', () => {
     expect(parseDuration('x', '1H')).toBe(3600);
   });
 
-  it.each([1.5, '3x', '1.5m', '', 'm', NaN, Infinity, null, {}])('rejects %p', (bad) => {
+  it("cuts numbers toward zero like Python's int(), as RQ's parse_timeout does", () => {
+    expect(parseDuration('x', 1.9)).toBe(1);
+    expect(parseDuration('x', -1.5)).toBe(-1);
+    expect(parseDuration('x', -0.5)).toBe(0);
+    expect(parseDuration('x', '+5m')).toBe(300);
+    expect(parseDuration('x', '-1m')).toBe(-60);
+  });
+
+  it.each(['3x', '1.5m', '1.5', '', 'm', NaN, Infinity, null, {}])('rejects %p', (bad) => {
     expect(() => parseDuration('jobTimeout', bad as never)).toThrow(InvalidArgumentError);
   });
 
@@ -38,21 +46,26 @@ describe('durations', () => {
     }
   });
 
-  it('applies RQ rules per option', () => {
+  it("applies RQ's own range checks per option (Queue.create_job), and refuses negative TTLs workers mishandle", () => {
     expect(parseJobTimeout(undefined, 180)).toBe(180);
     expect(parseJobTimeout(-1, 180)).toBe(-1);
+    expect(parseJobTimeout(-5, 180)).toBe(-5);
+    expect(parseJobTimeout(1.5, 180)).toBe(1);
     expect(() => parseJobTimeout(0, 180)).toThrow(InvalidArgumentError);
-    expect(() => parseJobTimeout(-5, 180)).toThrow(InvalidArgumentError);
+    expect(() => parseJobTimeout(0.5, 180)).toThrow(InvalidArgumentError);
+    expect(() => parseJobTimeout('0m', 180)).toThrow(InvalidArgumentError);
     expect(parseResultTtl(0)).toBe(0);
     expect(parseResultTtl(null)).toBe(-1);
     expect(parseResultTtl(-1)).toBe(-1);
-    expect(parseResultTtl(undefined)).toBeUndefined();
     expect(() => parseResultTtl(-2)).toThrow(InvalidArgumentError);
+    expect(parseResultTtl(undefined)).toBeUndefined();
     expect(parseFailureTtl('1d')).toBe(86_400);
-    expect(() => parseFailureTtl(0)).toThrow(InvalidArgumentError);
-    expect(parseTtl(-1)).toBeUndefined();
+    expect(parseFailureTtl(0)).toBe(0);
+    expect(() => parseFailureTtl(-7)).toThrow(InvalidArgumentError);
     expect(parseTtl('1h')).toBe(3600);
-    expect(() => parseTtl(0)).toThrow(InvalidArgumentError);
+    expect(parseTtl(1.5)).toBe(1);
+    expect(parseTtl(null)).toBeUndefined();
+    for (const bad of [0, -1, -5, 0.5, '0s']) expect(() => parseTtl(bad)).toThrow(InvalidArgumentError);
   });
 });
 
