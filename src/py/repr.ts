@@ -4,6 +4,7 @@
  */
 import { pyFloatRepr } from './float-repr.js';
 import { isPrintable } from './printable.js';
+import { pythonSetOrder } from './set-order.js';
 import {
   isPlainObject, isPyInt, isTuple, PyByteArray, PyDate, PyDecimal, PyFloat, PyFrozenSet, PyGlobal, PyObject,
   PyTime, PyTimedelta, PyUUID,
@@ -17,7 +18,8 @@ const DESCRIPTION_REPR_MAX = 75;
  * @remarks Exact for None/bool/int/float/str/bytes/bytearray/list/tuple/dict/set/frozenset, `Date`
  * (an aware UTC `datetime.datetime`) and the `py.*` wrappers. A {@link PyObject} has no faithful repr
  * (Python prints a memory address for most objects), so it is shown as `module.Name(args…)`.
- * Sets print in JS insertion order; Python prints them in hash order.
+ * Sets of ints print in CPython's order (see `set-order.ts`); other sets in JS insertion order, since
+ * Python's order for strings depends on the interpreter's random hash seed.
  */
 export function pyRepr(value: unknown): string {
   return repr(value, new Set());
@@ -52,7 +54,7 @@ function repr(v: unknown, seen: Set<object>): string {
     if (Array.isArray(v)) return `[${v.map((x) => repr(x, seen)).join(', ')}]`;
     if (v instanceof Map) return `{${[...v].map(([k, x]) => `${repr(k, seen)}: ${repr(x, seen)}`).join(', ')}}`;
     if (v instanceof Set) {
-      const items = [...v].map((x) => repr(x, seen)).join(', ');
+      const items = pythonSetOrder([...v]).map((x) => repr(x, seen)).join(', ');
       if (v instanceof PyFrozenSet) return items ? `frozenset({${items}})` : 'frozenset()';
       return items ? `{${items}}` : 'set()';
     }

@@ -11,6 +11,7 @@
  */
 import { InvalidArgumentError } from '../../errors.js';
 import { pyFloatRepr } from '../../py/float-repr.js';
+import { pythonSetOrder } from '../../py/set-order.js';
 import { childPath, isPlainObject, isPyInt, isTuple, PyFloat, PyFrozenSet } from '../../py/values.js';
 import { BATCH_SIZE, HIGHEST_PROTOCOL, OP } from './opcodes.js';
 import { Const, Fresh, FreshBytes, Glob, isHashable, saveSpecial } from './encode-types.js';
@@ -317,8 +318,9 @@ export class Pickler {
     this.memoPut(set);
   }
 
+  /** The members in the order CPython would pickle them (ints: its table order; anything else: as given). */
   private hashableItems(set: Set<unknown>, path: string): unknown[] {
-    const items = [...set];
+    const items = pythonSetOrder([...set]);
     items.forEach((x, i) => {
       if (!isHashable(x)) throw reject(`${path}.values()[${i}]`, x, 'unhashable type cannot be a set member');
     });
