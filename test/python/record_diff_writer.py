@@ -3,7 +3,7 @@
 Reads the rows from the RECORD_DIFF_ROWS environment variable (JSON: [{name, queue, steps: [code, ...]}]),
 runs each step with `exec` in a namespace holding the row's queue and a few helpers, against REDIS_URL,
 with the serializer named by RECORD_DIFF_SERIALIZER ('pickle' or 'json'). Prints one JSON line:
-{"start": epoch seconds, "end": epoch seconds, "errors": {row: traceback}}. Works on RQ 1.13 to 2.x.
+{"starts": {row: epoch seconds when the row began}, "errors": {row: traceback}}. Works on RQ 1.13 to 2.x.
 """
 import json
 import os
@@ -49,9 +49,9 @@ def cb(name, timeout=None):
 
 def main():
     rows = json.loads(os.environ['RECORD_DIFF_ROWS'])
-    errors = {}
-    start = time.time()
+    errors, starts = {}, {}
     for row in rows:
+        starts[row['name']] = time.time()
         def queue(**options):
             return Queue(row['queue'], connection=conn, serializer=S, **options)
 
@@ -66,7 +66,7 @@ def main():
                 exec(code, namespace)
         except Exception:
             errors[row['name']] = traceback.format_exc()
-    print(json.dumps({'start': start, 'end': time.time(), 'errors': errors}))
+    print(json.dumps({'starts': starts, 'errors': errors}))
 
 
 if __name__ == '__main__':

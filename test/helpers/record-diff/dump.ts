@@ -2,8 +2,8 @@
  * The record diff's two halves: dump every key of one Redis database (type, TTL, value), and compare two
  * dumps key by key with the normalisations the writers legitimately differ by (clock, payload bytes).
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { Connection, Reply } from '../../../src/connection.js';
+import { pyRepr } from '../../../src/py/repr.js';
 import { decompress } from '../../../src/record.js';
 import type { Serializer } from '../../../src/serializers/serializer.js';
 
@@ -17,16 +17,17 @@ export interface KeyDump {
   value: Buffer[] | Map<string, Buffer>;
 }
 
-/** One database's keys, with the writer's clock window (epoch seconds) to normalise timestamps against. */
+/** One database's keys, with the writer's clock (epoch seconds) at the start of each row, to normalise against. */
 export interface Dump {
   keys: Map<string, KeyDump>;
-  start: number;
+  /** Row name → when the writer started that row. */
+  starts: Record<string, number>;
 }
 
 const buf = (r: Reply): Buffer => (Buffer.isBuffer(r) ? r : Buffer.from(String(r)));
 
 /** Every key of the connection's database. */
-export async function dumpDatabase(connection: Connection, start: number): Promise<Dump> {
+export async function dumpDatabase(connection: Connection, starts: Record<string, number>): Promise<Dump> {
   const names: string[] = [];
   let cursor = '0';
   do {
@@ -51,7 +52,7 @@ export async function dumpDatabase(connection: Connection, start: number): Promi
     }
     keys.set(key, { type, expiresAt: Number(expiry) < 0 ? -1 : Number(expiry) / 1000, value });
   }
-  return { keys, start };
+  return { keys, starts };
 }
 
 /** One difference between what rqts wrote and what Python RQ wrote. */
@@ -68,8 +69,10 @@ export interface Difference {
 export interface CompareOptions {
   /** Decodes `data` / `meta` when their bytes differ. */
   serializer: Serializer;
-  /** Seconds two clock readings may differ by once each is taken relative to its writer's start. */
+  /** Seconds two clock readings may differ by once each is taken relative to its writer's start of the row. */
   clockTolerance: number;
+  /** The row a key belongs to (timestamps in it are read relative to that row's start). */
+  rowOf(key: string): string | undefined;
 }
 
 export interface Comparison {
@@ -105,9 +108,10 @@ export function compareDumps(a: Dump, b: Dump, options: CompareOptions): Compari
   const differ = (d: Difference): void => {
     differences.push(d);
   };
-  const sameTime = (x: number, y: number): boolean => Math.abs(x - a.start - (y - b.start)) <= options.clockTolerance;
-
   for (const key of [...new Set([...a.keys.keys(), ...b.keys.keys()])].sort()) {
+    const row = options.rowOf(key);
+    const [startA, startB] = row === undefined ? [0, 0] : [a.starts[row] ?? 0, b.starts[row] ?? 0];
+    const sameTime = (p: number, q: number): boolean => Math.abs(p - startA - (q - startB)) <= options.clockTolerance;
     const x = a.keys.get(key);
     const y = b.keys.get(key);
     checks++;
@@ -119,7 +123,7 @@ export function compareDumps(a: Dump, b: Dump, options: CompareOptions): Compari
     if ((x.expiresAt === -1) !== (y.expiresAt === -1) || (x.expiresAt !== -1 && !sameTime(x.expiresAt, y.expiresAt))) {
       // Shown as the TTL each writer set: seconds from its start to the expiry.
       const ttl = (k: KeyDump, start: number): string => (k.expiresAt === -1 ? '-1' : String(Math.round(k.expiresAt - start)));
-      differ({ key, kind: 'ttl', rqts: ttl(x, a.start), python: ttl(y, b.start) });
+      differ({ key, kind: 'ttl', rqts: ttl(x, startA), python: ttl(y, startB) });
     }
     if (x.type === 'hash' || x.type === 'zset') {
       const xm = x.value as Map<string, Buffer>;
@@ -160,9 +164,10 @@ export function compareDumps(a: Dump, b: Dump, options: CompareOptions): Compari
   return { differences, checks, sameValueOtherBytes };
 }
 
+/** Equal as Python values: the same `repr()` (which tells a tuple from a list, and keeps dict and set order). */
 function sameDecoded(serializer: Serializer, p: Buffer, q: Buffer): boolean {
   try {
-    return isDeepStrictEqual(serializer.loads(p), serializer.loads(q));
+    return pyRepr(serializer.loads(p)) === pyRepr(serializer.loads(q));
   } catch {
     return false;
   }

@@ -56,7 +56,7 @@ export const rows: Row[] = [
     name: 'options',
     steps: [step(
       ({ q }) => q.enqueueCall('mylib.echo', { args: ['x'], kwargs: { k: 1 }, jobId: 'options-1', jobTimeout: '3m', resultTtl: 600, ttl: '1h', failureTtl: 86_400, description: 'custom é', meta: { owner: 'alice', n: 42 } }),
-      `q.enqueue_call('mylib.echo', args=['x'], kwargs={'k': 1}, job_id='options-1', timeout='3m', result_ttl=600, ttl='1h', failure_ttl=86400, description='custom é', meta={'owner': 'alice', 'n': 42})`,
+      `q.enqueue_call('mylib.echo', args=('x',), kwargs={'k': 1}, job_id='options-1', timeout='3m', result_ttl=600, ttl='1h', failure_ttl=86400, description='custom é', meta={'owner': 'alice', 'n': 42})`,
     )],
   },
   { name: 'desc-empty', steps: [step(({ q }) => q.enqueueCall('mylib.add', { args: [1, 2], jobId: 'desc-empty-1', description: '' }), `q.enqueue_call('mylib.add', args=(1, 2), job_id='desc-empty-1', description='')`)] },
@@ -134,28 +134,28 @@ export const rows: Row[] = [
     name: 'strings',
     steps: [step(
       ({ q }) => q.enqueueCall('mylib.echo', { jobId: 'strings-1', args: ['', "it's", 'say "hi"', 'both \' and "', 'back\\slash', 'tab\tnl\ncr\r', '\u0000\u001f\u007f\u0080\u00a0', 'é ß 中文 \u{1F600} \u200b \ud7ff'] }),
-      `q.enqueue_call('mylib.echo', job_id='strings-1', args=['', "it's", 'say "hi"', 'both \\' and "', 'back\\\\slash', 'tab\\tnl\\ncr\\r', '\\x00\\x1f\\x7f\\x80\\xa0', 'é ß 中文 \\U0001F600 \\u200b \\ud7ff'])`,
+      `q.enqueue_call('mylib.echo', job_id='strings-1', args=('', "it's", 'say "hi"', 'both \\' and "', 'back\\\\slash', 'tab\\tnl\\ncr\\r', '\\x00\\x1f\\x7f\\x80\\xa0', 'é ß 中文 \\U0001F600 \\u200b \\ud7ff'))`,
     )],
   },
   {
     name: 'numbers',
     steps: [step(
       ({ q }) => q.enqueueCall('mylib.echo', { jobId: 'numbers-1', args: [0, -1, 2 ** 31, 2 ** 53 - 1, 2n ** 64n, -(2n ** 70n), 0.1, 1e16, 1e-7, 123456789.125, py.float(1), py.float(-0), 5e-324, 1.7976931348623157e308] }),
-      `q.enqueue_call('mylib.echo', job_id='numbers-1', args=[0, -1, 2**31, 2**53 - 1, 2**64, -(2**70), 0.1, 1e16, 1e-7, 123456789.125, 1.0, -0.0, 5e-324, 1.7976931348623157e308])`,
+      `q.enqueue_call('mylib.echo', job_id='numbers-1', args=(0, -1, 2**31, 2**53 - 1, 2**64, -(2**70), 0.1, 1e16, 1e-7, 123456789.125, 1.0, -0.0, 5e-324, 1.7976931348623157e308))`,
     )],
   },
   {
     name: 'containers',
     steps: [step(
       ({ q }) => q.enqueueCall('mylib.echo', { jobId: 'containers-1', args: [[], {}, [[1, [2, [3]]]], { a: { b: { c: [null, true, false] } } }, py.tuple(), py.tuple(1), py.tuple(1, py.tuple('a', [2]))], kwargs: { z: 1, a: [1], 'é': 2, '\u{1F600}': 3, B: 4 } }),
-      `q.enqueue_call('mylib.echo', job_id='containers-1', args=[[], {}, [[1, [2, [3]]]], {'a': {'b': {'c': [None, True, False]}}}, (), (1,), (1, ('a', [2]))], kwargs={'z': 1, 'a': [1], 'é': 2, '\\U0001F600': 3, 'B': 4})`,
+      `q.enqueue_call('mylib.echo', job_id='containers-1', args=([], {}, [[1, [2, [3]]]], {'a': {'b': {'c': [None, True, False]}}}, (), (1,), (1, ('a', [2]))), kwargs={'z': 1, 'a': [1], 'é': 2, '\\U0001F600': 3, 'B': 4})`,
     )],
   },
   {
     name: 'long-reprs',
     steps: [step(
       ({ q }) => q.enqueueCall('mylib.echo', { jobId: 'long-reprs-1', args: ['x'.repeat(100), Array.from({ length: 40 }, (_, i) => i), 'é'.repeat(80), `${'a'.repeat(74)}\u{1F600}\u{1F600}`], kwargs: { long: 'y'.repeat(76) } }),
-      `q.enqueue_call('mylib.echo', job_id='long-reprs-1', args=['x' * 100, list(range(40)), 'é' * 80, 'a' * 74 + '\\U0001F600\\U0001F600'], kwargs={'long': 'y' * 76})`,
+      `q.enqueue_call('mylib.echo', job_id='long-reprs-1', args=('x' * 100, list(range(40)), 'é' * 80, 'a' * 74 + '\\U0001F600\\U0001F600'), kwargs={'long': 'y' * 76})`,
     )],
   },
   {
@@ -166,7 +166,7 @@ export const rows: Row[] = [
         jobId: 'pickle-values-1',
         args: [Buffer.from("b'y\"\x00\xff", 'latin1'), py.bytearray([0, 39, 255]), new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)), py.date(2026, 1, 2), py.time(3, 4, 5, 6), py.timedelta({ days: 1, seconds: 2, microseconds: 3 }), py.decimal('1.10'), py.uuid('12345678-1234-5678-1234-567812345678'), new Map<unknown, unknown>([[1, 'a'], [py.tuple(1, 2), 'b']])],
       }),
-      `q.enqueue_call('mylib.echo', job_id='pickle-values-1', args=[b'b\\'y"\\x00\\xff', bytearray([0, 39, 255]), datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), date(2026, 1, 2), dtime(3, 4, 5, 6), timedelta(days=1, seconds=2, microseconds=3), Decimal('1.10'), UUID('12345678-1234-5678-1234-567812345678'), {1: 'a', (1, 2): 'b'}])`,
+      `q.enqueue_call('mylib.echo', job_id='pickle-values-1', args=(b'b\\'y"\\x00\\xff', bytearray([0, 39, 255]), datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), date(2026, 1, 2), dtime(3, 4, 5, 6), timedelta(days=1, seconds=2, microseconds=3), Decimal('1.10'), UUID('12345678-1234-5678-1234-567812345678'), {1: 'a', (1, 2): 'b'}))`,
     )],
   },
   {
@@ -174,7 +174,7 @@ export const rows: Row[] = [
     serializers: PICKLE,
     steps: [step(
       ({ q }) => q.enqueueCall('mylib.echo', { jobId: 'int-sets-1', args: [new Set([3, 1, 2]), new Set([100, 9, 33, -1, 8]), py.frozenset([40, 8, 16])] }),
-      `q.enqueue_call('mylib.echo', job_id='int-sets-1', args=[set([3, 1, 2]), set([100, 9, 33, -1, 8]), frozenset([40, 8, 16])])`,
+      `q.enqueue_call('mylib.echo', job_id='int-sets-1', args=(set([3, 1, 2]), set([100, 9, 33, -1, 8]), frozenset([40, 8, 16])))`,
     )],
   },
   {
@@ -182,7 +182,7 @@ export const rows: Row[] = [
     serializers: PICKLE,
     steps: [step(
       ({ q }) => q.enqueueCall('mylib.echo', { jobId: 'str-sets-1', args: [new Set(['h', 'g', 'f', 'e', 'd', 'c', 'b', 'a'])] }),
-      `q.enqueue_call('mylib.echo', job_id='str-sets-1', args=[set(['h', 'g', 'f', 'e', 'd', 'c', 'b', 'a'])])`,
+      `q.enqueue_call('mylib.echo', job_id='str-sets-1', args=(set(['h', 'g', 'f', 'e', 'd', 'c', 'b', 'a']),))`,
     )],
   },
 
@@ -254,7 +254,7 @@ export const rows: Row[] = [
         Queue.prepareData('mylib.add', [1, 2], { jobId: 'many-1' }),
         Queue.prepareData('mylib.echo', ['x'], { jobId: 'many-2', kwargs: { k: 'v' }, description: 'third', resultTtl: 60, atFront: true }),
       ]),
-      `q.enqueue_many([Queue.prepare_data('mylib.add', args=(1, 2), job_id='many-1'), Queue.prepare_data('mylib.echo', args=['x'], kwargs={'k': 'v'}, job_id='many-2', description='third', result_ttl=60, at_front=True)])`,
+      `q.enqueue_many([Queue.prepare_data('mylib.add', args=(1, 2), job_id='many-1'), Queue.prepare_data('mylib.echo', args=('x',), kwargs={'k': 'v'}, job_id='many-2', description='third', result_ttl=60, at_front=True)])`,
     )],
   },
   {
