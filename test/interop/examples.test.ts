@@ -156,7 +156,8 @@ describe.concurrent('examples', () => {
       expect(result.stdout).toContain("{ source: 'billing.py', at: 2026-01-31T12:00:00.000Z }");
       expect(result.stdout).toContain("[ [ 'invoice', 42 ], { currency: 'EUR', lines: [ 1, 2 ] } ]");
     }
-  });
+    // Three example runs and a Python producer: 37 s alone at load 33 on 2 cores, over 60 s in a full run.
+  }, 180_000);
 
   it('telemetry.ts: one trace from a Node request span into a traced Python worker', async () => {
     const result = await runExample('telemetry.ts', { RQ_PYTHON: rqVersion('rq-2.12').python });
