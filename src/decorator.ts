@@ -21,8 +21,12 @@ import { rejectUnknownOptions, validateFuncName, validateQueueName, type Duratio
 
 /** Options fixed when a task is defined (RQ's `@job(queue, connection=…, timeout=…)`). */
 export interface TaskOptions extends Pick<EnqueueCallOptions, 'jobTimeout' | 'resultTtl' | 'ttl' | 'failureTtl' | 'retry' | 'onSuccess' | 'onFailure' | 'onStopped' | 'meta' | 'description'> {
-  /** Queue name. @defaultValue `'default'` */
-  queue?: string;
+  /**
+   * Queue name, or a {@link Queue} (as RQ's `@job(queue)` takes one): its connection, serializer and
+   * `isAsync` then apply, so a task bound to `new Queue(…, { isAsync: false })` runs at `.delay()`.
+   * @defaultValue `'default'`
+   */
+  queue?: string | Queue;
   /**
    * Where to enqueue. A URL opens one connection for this task that lives as long as the process (as RQ's
    * `@job(connection=Redis(...))` does); share a {@link Connection} to control its lifetime.
@@ -162,7 +166,11 @@ function checkOptions(options: TaskOptions | undefined): TaskOptions {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('job() options', options, 'expected an object');
   rejectUnknownOptions('job()', options, TASK_OPTIONS);
-  if (options.queue !== undefined) validateQueueName(options.queue);
+  if (options.queue instanceof Queue) {
+    for (const option of ['connection', 'serializer'] as const) {
+      if (options[option] !== undefined) throw new InvalidArgumentError(option, options[option], 'the queue passed as { queue } brings its own');
+    }
+  } else if (options.queue !== undefined) validateQueueName(options.queue);
   if (options.name !== undefined) validateFuncName(options.name, 'name');
   if (options.serializer !== undefined) resolveSerializer(options.serializer);
   // Validate every enqueue option now with a dry run (nothing is written).
@@ -187,6 +195,7 @@ function makeTask<A extends unknown[], R>(name: string | (() => string), options
   const pinned = connection === undefined ? null : Connection.from(connection);
 
   const queueFor = (): Queue => {
+    if (queueName instanceof Queue) return queueName;
     const conn = pinned ?? scopedConnection.getStore() ?? defaultConnection;
     if (!conn) {
       throw new InvalidArgumentError('connection', undefined, 'no Redis connection: pass { connection } to job(), or call setDefaultConnection() / withConnection()');

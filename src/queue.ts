@@ -15,6 +15,7 @@ import { EMPTY_QUEUE, emptyQueueArgs, EnqueueOutcome, enqueueJobsArgs, type Enqu
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
 import { endPublishSpan, otel, startPublishSpan, traceMeta, type PublishInfo } from './telemetry.js';
+import { checkSyncJobs, DEFAULT_PYTHON, runSync } from './sync.js';
 import { parseDuration, parseJobTimeout, rejectUnknownOptions, validateJobId, validateQueueName, type Duration } from './validate.js';
 
 export type { EnqueueCallOptions } from './prepare.js';
@@ -51,6 +52,23 @@ export interface QueueOptions {
    * @defaultValue true
    */
   telemetry?: boolean;
+  /**
+   * `false` runs every job before the enqueue resolves, with no worker (RQ's `is_async=False`, "for testing
+   * purposes"): the job is written, then run, and the promise resolves with the finished or failed job, its
+   * result, registries and callbacks recorded as RQ's synchronous path records them. A JS task registered
+   * with `job()` runs in this process; a Python function runs through the real RQ code in a child process
+   * of {@link QueueOptions.python}. As in RQ, a job deferred behind an unfinished dependency is not run, and
+   * dependents are not enqueued by a synchronous run. `enqueueAt`/`enqueueIn` are rejected.
+   * @defaultValue true
+   */
+  isAsync?: boolean;
+  /**
+   * The Python interpreter that runs Python functions when `isAsync` is false; it must have RQ installed and
+   * import your functions (it inherits this process's environment and working directory, so `PYTHONPATH`
+   * and virtualenvs apply).
+   * @defaultValue `'python3'`
+   */
+  python?: string;
 }
 
 /**
@@ -71,6 +89,10 @@ export class Queue {
   /** The queue's Redis list, `rq:queue:<name>`. */
   readonly key: string;
   readonly defaultTimeout: number;
+  /** `false`: jobs run at enqueue, without a worker (see {@link QueueOptions.isAsync}). */
+  readonly isAsync: boolean;
+  /** The interpreter of synchronous Python runs. */
+  readonly python: string;
   readonly #ownsConnection: boolean;
   readonly #telemetry: boolean;
 
@@ -86,16 +108,24 @@ export class Queue {
     if (!options || typeof options !== 'object') {
       throw new InvalidArgumentError('options', options, 'expected { connection, serializer? }');
     }
-    rejectUnknownOptions('Queue', options, ['connection', 'serializer', 'defaultTimeout', 'telemetry']);
+    rejectUnknownOptions('Queue', options, ['connection', 'serializer', 'defaultTimeout', 'telemetry', 'isAsync', 'python']);
     if (options.telemetry !== undefined && typeof options.telemetry !== 'boolean') {
       throw new InvalidArgumentError('telemetry', options.telemetry, 'expected a boolean');
     }
     this.#telemetry = options.telemetry ?? true;
+    if (options.isAsync !== undefined && typeof options.isAsync !== 'boolean') {
+      throw new InvalidArgumentError('isAsync', options.isAsync, 'expected a boolean');
+    }
+    if (options.python !== undefined && (typeof options.python !== 'string' || options.python.length === 0)) {
+      throw new InvalidArgumentError('python', options.python, 'expected the path or name of a Python interpreter');
+    }
     this.#ownsConnection = !(options.connection instanceof Connection) && typeof options.connection === 'string';
     this.connection = Connection.from(options.connection);
     this.serializer = resolveSerializer(options.serializer ?? 'pickle');
     this.key = queueKey(this.name);
     this.defaultTimeout = parseJobTimeout(options.defaultTimeout, Defaults.JOB_TIMEOUT);
+    this.isAsync = options.isAsync ?? true;
+    this.python = options.python ?? DEFAULT_PYTHON;
   }
 
   /**
@@ -115,7 +145,7 @@ export class Queue {
    * @see RQ `Queue.enqueue_call`
    */
   async enqueueCall<R = unknown>(func: string, options: EnqueueCallOptions = {}): Promise<Job<R>> {
-    const [job] = await this.#write<R>([this.#prepare(func, options)], 'queue');
+    const [job] = await this.#enqueue<R>([this.#prepare(func, options)]);
     return job!;
   }
 
@@ -147,7 +177,7 @@ export class Queue {
       if (ids.has(p.record.id)) throw new InvalidArgumentError('enqueueMany', p.record.id, 'the same job id appears twice');
       ids.add(p.record.id);
     }
-    return this.#write<R>(prepared, 'queue');
+    return this.#enqueue<R>(prepared, (i) => `enqueueMany[${i}]`);
   }
 
   /**
@@ -161,6 +191,10 @@ export class Queue {
 
   /** {@link Queue.enqueueAt} with options. */
   async enqueueCallAt<R = unknown>(when: Date, func: string, options: EnqueueCallOptions = {}): Promise<Job<R>> {
+    if (!this.isAsync) {
+      // RQ itself would store the job in the scheduled registry, where nothing runs it without a worker.
+      throw new InvalidArgumentError('isAsync', false, 'enqueueAt/enqueueIn need a worker with a scheduler; this queue runs jobs at once');
+    }
     if (!(when instanceof Date) || Number.isNaN(when.getTime())) throw new InvalidArgumentError('when', when, 'expected a valid Date');
     if (options?.dependsOn !== undefined) {
       throw new InvalidArgumentError('dependsOn', options.dependsOn, 'scheduled jobs cannot have dependencies (RQ ignores them)');
@@ -201,6 +235,19 @@ export class Queue {
       }
       throw error;
     }
+  }
+
+  /**
+   * Write prepared jobs; with `isAsync: false`, first check that each can run here, then run each one that
+   * was queued (not deferred), in order, as RQ's `_enqueue_job` does.
+   */
+  async #enqueue<R>(prepared: readonly PreparedJob[], where?: (i: number) => string): Promise<Job<R>[]> {
+    if (this.isAsync) return this.#write<R>(prepared, 'queue');
+    const context = { connection: this.connection, serializer: this.serializer, python: this.python };
+    await checkSyncJobs(prepared, context, where);
+    const jobs = await this.#write<R>(prepared, 'sync');
+    for (const job of jobs) await runSync(job, context);
+    return jobs;
   }
 
   /**

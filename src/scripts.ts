@@ -22,8 +22,8 @@ export const EnqueueOutcome = {
   MISSING_DEPENDENCY: 5,
 } as const;
 
-/** How a job enters Redis. */
-export type EnqueueMode = 'queue' | 'schedule';
+/** How a job enters Redis: pushed, scheduled, or written queued without a push for a synchronous run (RQ's `is_async=False`). */
+export type EnqueueMode = 'queue' | 'schedule' | 'sync';
 
 /**
  * Write one or more jobs atomically: validate every dependency first, then for each job write its hash and
@@ -31,7 +31,7 @@ export type EnqueueMode = 'queue' | 'schedule';
  *
  * ARGV[j] describes job j as one MessagePack array (one argument per job: node-redis writes each argument as
  * its own chunk, and forty small ones per job cost more than the Lua work): mode ('Q' queue | 'S' schedule)
- * · push ('L' | 'R') · ttl seconds or '' · unique ('1'|'0') · created_at (retry fingerprint) · job id ·
+ * · push ('L' | 'R' | 'N' = none: a synchronous run, RQ's `_enqueue_sync_job`) · ttl seconds or '' · unique ('1'|'0') · created_at (retry fingerprint) · job id ·
  * scheduled score · allow failed dependencies ('1'|'0') · deferred score · enqueued_at · [dependency ids] ·
  * [field, value, …].
  * KEYS per job: rq:queues · job hash · queue list · dependents set · dependencies set · deferred registry ·
@@ -119,6 +119,8 @@ for j, s in ipairs(specs) do
     elseif status == 'deferred' then
       redis.call('ZADD', KEYS[k + 5], s[9], id)
       outcome = 3
+    elseif push == 'N' then
+      outcome = 1
     elseif push == 'L' then
       flush()
       redis.call('LPUSH', queueKey, id)
@@ -173,7 +175,7 @@ export function enqueueJobsArgs(specs: readonly EnqueueSpec[]): { script: LuaScr
     for (const dep of s.dependencyIds) k.push(keys.jobKey(dep), keys.dependentsKey(dep));
     a.push(
       packArray([
-        s.mode === 'schedule' ? 'S' : 'Q', s.atFront ? 'L' : 'R', s.ttl === null ? '' : String(s.ttl), s.unique ? '1' : '0',
+        s.mode === 'schedule' ? 'S' : 'Q', s.mode === 'sync' ? 'N' : s.atFront ? 'L' : 'R', s.ttl === null ? '' : String(s.ttl), s.unique ? '1' : '0',
         s.createdAt, s.jobId, String(s.scheduledScore ?? ''), s.allowDependencyFailures ? '1' : '0', s.deferredScore,
         s.enqueuedAt, s.dependencyIds, s.fields,
       ]),
@@ -359,3 +361,81 @@ redis.call('HSET', KEYS[1], 'meta', ARGV[1])
 return 1
 `,
 );
+
+/**
+ * Record a JS task run by `isAsync: false` as RQ 2.x's `Queue.run_sync` records a job (it never pushes the id
+ * onto the queue, writes no started-registry entry, and does not enqueue dependents):
+ * success: `finished` with `started_at`, `ended_at`, `worker_name` `sync`, a type-1 results entry, the
+ * finished registry and `result_ttl` TTLs (0 deletes the job); failure: `failed`, a type-2 entry, the failed
+ * registry and `failure_ttl` TTLs. The job hash is persisted first, as `Job.perform` does.
+ *
+ * KEYS[1] job · [2] dependents · [3] dependencies · [4] results stream · [5] finished · [6] failed
+ * ARGV[1] 'success' | 'failure' · [2] job id · [3] started_at · [4] ended_at · [5] now (epoch seconds) ·
+ * [6] return value, base64 ('' = None) · [7] exc_string, base64 of zlib · [8] default result ttl ·
+ * [9] default failure ttl
+ * Returns 'finished' | 'failed' | 'deleted' | 'gone'.
+ */
+export const SYNC_FINISH = new LuaScript(
+  'syncFinish',
+  `
+local job, id, now = KEYS[1], ARGV[2], tonumber(ARGV[5])
+if redis.call('EXISTS', job) == 0 then return 'gone' end
+redis.call('PERSIST', job)
+local function expireJob(ttl)
+  for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ttl) end
+end
+local function addResult(fields, ttl)
+  local args = {KEYS[4], 'MAXLEN', '~', '10', '*', 'worker_name', ''}
+  for _, v in ipairs(fields) do args[#args + 1] = v end
+  redis.call('XADD', unpack(args))
+  if ttl == -1 then redis.call('PERSIST', KEYS[4]) elseif ttl then redis.call('EXPIRE', KEYS[4], ttl) end
+end
+redis.call('HSET', job, 'started_at', ARGV[3], 'last_heartbeat', ARGV[3], 'worker_name', 'sync')
+if ARGV[1] == 'success' then
+  local ttl = tonumber(redis.call('HGET', job, 'result_ttl') or '') or tonumber(ARGV[8])
+  redis.call('HSET', job, 'status', 'finished', 'ended_at', ARGV[4])
+  if ARGV[6] ~= '' then addResult({'type', '1', 'return_value', ARGV[6]}, ttl) else addResult({'type', '1'}, ttl) end
+  if ttl == 0 then
+    redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+    return 'deleted'
+  end
+  redis.call('ZADD', KEYS[5], ttl < 0 and '+inf' or now + ttl, id)
+  if ttl > 0 then expireJob(ttl) end
+  return 'finished'
+end
+local fttl = tonumber(redis.call('HGET', job, 'failure_ttl') or '')
+redis.call('HSET', job, 'status', 'failed', 'ended_at', '')
+local ttl = fttl or tonumber(ARGV[9])
+redis.call('ZADD', KEYS[6], ttl < 0 and ttl or now + ttl, id)
+if ttl > 0 then expireJob(ttl) end
+addResult({'type', '2', 'exc_string', ARGV[7]}, fttl)
+return 'failed'
+`,
+);
+
+export interface SyncFinishArgs {
+  outcome: 'success' | 'failure';
+  jobId: string;
+  origin: string;
+  startedAt: string;
+  endedAt: string;
+  nowSeconds: number;
+  returnValue: string;
+  excString: string;
+  defaultResultTtl: number;
+  defaultFailureTtl: number;
+}
+
+/** KEYS and ARGV for {@link SYNC_FINISH}; pure. */
+export function syncFinishArgs(a: SyncFinishArgs): { keys: string[]; args: Arg[] } {
+  return {
+    keys: [
+      keys.jobKey(a.jobId), keys.dependentsKey(a.jobId), keys.dependenciesKey(a.jobId), keys.resultsKey(a.jobId),
+      keys.registryKeys.finished(a.origin), keys.registryKeys.failed(a.origin),
+    ],
+    args: [
+      a.outcome, a.jobId, a.startedAt, a.endedAt, String(a.nowSeconds), a.returnValue, a.excString, String(a.defaultResultTtl),
+      String(a.defaultFailureTtl),
+    ],
+  };
+}

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection, Job } from '../../src/index.js';
 import { buildServer } from '../../examples/http-service.js';
-import { REPO_ROOT, rqVersion, rqVersions, runPython, startRedis, type RedisServer } from '../helpers/index.js';
+import { PYTHON_DIR, REPO_ROOT, rqVersion, rqVersions, runPython, startRedis, type RedisServer } from '../helpers/index.js';
 import { run, type Captured } from '../helpers/processes.js';
 import { startWorker, type WorkerProcess } from '../helpers/rq.js';
 
@@ -130,6 +130,12 @@ describe.concurrent('examples', () => {
       await app.close();
       await connection.close();
     }
+  });
+
+  it('testing.ts: isAsync: false runs Python and JS jobs at enqueue, with no worker', async () => {
+    const result = await runExample('testing.ts', { RQ_PYTHON: rq.python, PYTHONPATH: PYTHON_DIR });
+    expectSuccess(result);
+    expect(result.stdout).toContain('finished 3\n42\nHELLO\nfailed ValueError: intentional failure from mylib.fail\n');
   });
 
   it('mixed-deployment.ts: TS → Python worker, and a Python producer read back by TS', async () => {
