@@ -2,23 +2,14 @@
  * The golden vectors as codec oracles: every pickle and JSON payload Python RQ wrote (job data, meta,
  * results) decodes to values whose Python repr matches what RQ reported, and re-encodes to the exact bytes.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDescription, pyRepr } from '../../src/py/repr.js';
 import { py } from '../../src/py/values.js';
 import { jsonDumps, jsonLoads } from '../../src/serializers/json.js';
 import { pickleDumps, pickleLoads } from '../../src/serializers/pickle/index.js';
-
-const ROOT = '/work/shared/vectors';
-const VERSIONS = ['1.13.0', '2.10.0', 'HEAD-aa666a8'];
+import { readVector, vectorFiles, vectorVersions } from '../helpers/vectors.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The vector files hold bare `Infinity` scores; quote them so JSON.parse accepts the file. */
-function readVector(path: string): Json {
-  return JSON.parse(readFileSync(path, 'utf8').replace(/: (-?Infinity|NaN)\b/g, ': "$1"'));
-}
 
 function bytesOf(v: Json): Buffer {
   return v.hex !== undefined ? Buffer.from(v.hex, 'hex') : Buffer.from(v.utf8, 'utf8');
@@ -46,10 +37,10 @@ function collectPayloads(node: Json, where: string, out: Payload[]): void {
   for (const [k, v] of Object.entries(node)) collectPayloads(v, `${where}/${k}`, out);
 }
 
-const files = VERSIONS.flatMap((version) => readdirSync(join(ROOT, version)).filter((f) => f.endsWith('.json')).map((f) => ({ version, file: f })));
+const files = vectorVersions().flatMap((version) => vectorFiles(version).map((file) => ({ version, file })));
 
 describe.each(files)('$version/$file', ({ version, file }) => {
-  const vector = readVector(join(ROOT, version, file));
+  const vector = readVector(version, file);
   const payloads: Payload[] = [];
   collectPayloads(vector.phases, file, payloads);
   const c = codec(vector.serializer);
@@ -103,7 +94,7 @@ describe.each(files)('$version/$file', ({ version, file }) => {
 });
 
 describe('pickle_vectors.json', () => {
-  const vectors = readVector(join(ROOT, 'pickle_vectors.json')) as Record<string, Record<string, Json>>;
+  const vectors = readVector('pickle_vectors.json') as Record<string, Record<string, Json>>;
   for (const [pyValue, byProtocol] of Object.entries(vectors)) {
     for (const [name, v] of Object.entries(byProtocol)) {
       const protocol = Number(name.replace('protocol_', ''));

@@ -3,15 +3,13 @@
  * job from the options Python was given yields the same hash fields and values Python RQ wrote, and a
  * payload that decompresses to the same bytes.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decompress, recordToFields } from '../../src/record.js';
 import { prepareJob, type EnqueueCallOptions } from '../../src/prepare.js';
 import { decodePayload } from '../../src/payload.js';
 import { resolveSerializer } from '../../src/serializers/index.js';
 
-import { readVector, VECTORS_DIR, vectorVersions } from '../helpers/vectors.js';
+import { readVector, vectorFiles as filesOf, vectorVersions } from '../helpers/vectors.js';
 
 /** Scenarios whose options the foundation covers (dependencies, retries, callbacks and scheduling are separate). */
 const CASES = ['plain', 'kwargs', 'job_id', 'description', 'timeouts_ttls', 'timeouts_ttls_fail', 'meta', 'named_queue', 'at_front', 'result_ttl_zero_and_forever', 'fail', 'types'];
@@ -22,7 +20,7 @@ const bytes = (v: Value): Buffer => (v.hex !== undefined ? Buffer.from(v.hex, 'h
 function vectorFiles(): { version: string; file: string; caseName: string; serializer: 'pickle' | 'json' }[] {
   const out = [];
   for (const version of vectorVersions()) {
-    for (const file of readdirSync(join(VECTORS_DIR, version))) {
+    for (const file of filesOf(version)) {
       const m = /^(.*?)_{1,2}(pickle|json)\.json$/.exec(file);
       if (m && CASES.includes(m[1]!)) out.push({ version, file, caseName: m[1]!, serializer: m[2] as 'pickle' | 'json' });
     }
