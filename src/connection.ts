@@ -87,6 +87,19 @@ export type SharedConnection = Connection | RedisClient;
 /** One Connection per node-redis client, so listeners, blocking connections and waits are shared. */
 const byClient = new WeakMap<object, Connection>();
 
+/**
+ * A node-redis `multi()` (a MULTI/EXEC transaction): the caller's pipeline that `{ pipeline }` enqueues add
+ * their writes to. Nothing is sent until its `exec()`.
+ */
+export interface RedisPipeline {
+  addCommand(args: readonly Arg[]): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  exec(...args: any[]): Promise<unknown>;
+}
+
+/** Which Connection's clients made each pipeline, so an enqueue can refuse one from another client. */
+const pipelineOwners = new WeakMap<object, Connection>();
+
 export interface SendOptions {
   /**
    * Whether sending the command twice is harmless. A lost reply looks exactly like a command that never
@@ -159,6 +172,40 @@ export class Connection {
     client.on('error', (error: Error) => {
       this.#lastError = error;
     });
+    this.#adopt(client);
+  }
+
+  /**
+   * Note every `multi()` this client makes as this connection's, so `{ pipeline }` can check where a
+   * pipeline came from (node-redis keeps a multi's client private).
+   */
+  #adopt(client: RedisClient): void {
+    const target = client as unknown as { multi?: (...args: unknown[]) => object; MULTI?: (...args: unknown[]) => object };
+    const original = target.multi;
+    if (typeof original !== 'function') return;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const connection = this;
+    const multi = function (this: unknown, ...args: unknown[]): object {
+      const pipeline = original.apply(this ?? client, args);
+      pipelineOwners.set(pipeline, connection);
+      return pipeline;
+    };
+    target.multi = multi;
+    target.MULTI = multi;
+  }
+
+  /**
+   * A MULTI/EXEC pipeline of this connection's client, for `{ pipeline }` (node-redis `client.multi()`, which
+   * works as well). For `WATCH`, which needs a client of its own, use a client from {@link Connection.openDuplicate}:
+   * its `multi()` counts as this connection's too.
+   */
+  multi(): RedisPipeline {
+    return (this.#client as unknown as { multi(): RedisPipeline }).multi();
+  }
+
+  /** Whether `pipeline` is a `multi()` of this connection's client or of a duplicate it opened. */
+  ownsPipeline(pipeline: unknown): boolean {
+    return typeof pipeline === 'object' && pipeline !== null && pipelineOwners.get(pipeline) === this;
   }
 
   /**
@@ -270,6 +317,7 @@ export class Connection {
     const dup = this.#client.duplicate();
     // duplicate() does not copy listeners; without one a Redis restart would crash the process.
     dup.on('error', () => {});
+    this.#adopt(dup);
     try {
       await withDeadline(dup.connect(), this.#connectTimeoutMs);
     } catch (cause) {

@@ -4,8 +4,10 @@
  */
 export { Queue, type QueueOptions, type EnqueueCallOptions, type EnqueueData } from './queue.js';
 export { JobRegistry, type RegistryContext } from './registries.js';
-export { type JobRecord } from './record.js';
+export { type JobRecord, type WebhookRecord } from './record.js';
 export { Retry, type RetryOptions } from './retry.js';
+export { Repeat, type RepeatOptions } from './repeat.js';
+export { Webhook, type WebhookOptions } from './webhook.js';
 export { Callback, type CallbackLike } from './callbacks.js';
 export { Dependency, type DependencyOptions, type DependsOn, type JobRef } from './dependencies.js';
 export { type WaitOptions } from './waiter.js';
@@ -37,6 +39,7 @@ export {
   type RedisClient,
   type Reply,
   type Arg,
+  type RedisPipeline,
 } from './connection.js';
 export { JobStatus, ResultType, Defaults, WorkerState } from './protocol.js';
 export { type Duration } from './validate.js';

@@ -2,7 +2,7 @@
  * A job: a snapshot of its fixed facts (id, function, arguments, origin…) plus promise accessors for
  * everything a worker changes (status, result, timestamps, meta). Mirrors RQ's `rq.job.Job`.
  */
-import { Connection, type SharedConnection } from './connection.js';
+import { Connection, type Reply, type SharedConnection } from './connection.js';
 import {
   DeserializationError,
   InvalidArgumentError,
@@ -12,14 +12,15 @@ import {
   JobStoppedError,
   NoSuchJobError,
 } from './errors.js';
-import { dependenciesKey, dependentsKey, executionKey, groupKey, jobKey, resultsKey, workerCommandChannel } from './keys.js';
-import { CANCEL_JOB, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
+import { dependenciesKey, dependentsKey, executionKey, groupKey, jobKey, queueKey, queuesKey, registryKeys, resultsKey, workerCommandChannel } from './keys.js';
+import { CANCEL_JOB, CANCEL_JOB_WITH_OPTIONS, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
 // registries.ts imports this module too; both use each other only inside methods, so the cycle is safe.
 import { JobRegistry } from './registries.js';
 import { isPlainObject } from './validate.js';
 import { decodePayload, type Payload } from './payload.js';
-import { JobStatus, ResultType } from './protocol.js';
-import { fieldsFromReply, parseDatetime, recordFromFields, type JobRecord } from './record.js';
+import { createdJobs, prepareJob, type EnqueueCallOptions } from './prepare.js';
+import { Defaults, JobStatus, ResultType } from './protocol.js';
+import { fieldsFromReply, formatDatetime, nowMicros, parseDatetime, recordFromFields, type JobRecord, type WebhookRecord } from './record.js';
 import { fetchLatestResult, fetchResults, parseResultEntry, type Result } from './results.js';
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
@@ -61,6 +62,28 @@ export class Job<R = unknown> {
     this.connection = connection;
     this.serializer = serializer;
     this.#payload = payload ?? null;
+  }
+
+  /**
+   * A job prepared but not written (RQ's `Job.create`): every option is validated now; `queue.enqueueJob(job)`
+   * writes it. Takes {@link EnqueueCallOptions} (all but `pipeline`, which goes to `enqueueJob`).
+   * @throws InvalidArgumentError for a bad path or option.
+   * @see RQ `Job.create`
+   */
+  static create<R = unknown>(func: string, options: Omit<EnqueueCallOptions, 'pipeline'> & JobContext): Job<R> {
+    if (!options || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'expected { connection, … }');
+    const { connection, serializer: serializerLike, ...enqueue } = options;
+    if ((enqueue as EnqueueCallOptions).pipeline !== undefined) {
+      throw new InvalidArgumentError('pipeline', (enqueue as EnqueueCallOptions).pipeline, 'pass { pipeline } to queue.enqueueJob()');
+    }
+    const serializer = resolveSerializer(serializerLike ?? 'pickle');
+    // The queue is not known yet: enqueueJob sets origin (and its default timeout when none was given).
+    const prepared = prepareJob({ queue: '', serializer, defaultTimeout: Defaults.JOB_TIMEOUT }, func, enqueue);
+    const job = new Job<R>(prepared.record, Connection.from(connection), serializer, {
+      funcName: prepared.funcName, instance: null, args: prepared.args, kwargs: prepared.kwargs,
+    });
+    createdJobs.set(job, { prepared, timeoutGiven: enqueue.jobTimeout !== undefined });
+    return job;
   }
 
   /**
@@ -132,6 +155,22 @@ export class Job<R = unknown> {
     return this.#record.createdAt;
   }
   /** Ids of the jobs this one waits on. */
+  /** Repeats still to come after a success (RQ 2.2+; `null` when the job does not repeat). As loaded. */
+  get repeatsLeft(): number | null {
+    return this.#record.repeatsLeft;
+  }
+  /** Seconds before each repeat (RQ 2.2+). As loaded. */
+  get repeatIntervals(): readonly number[] | null {
+    return this.#record.repeatIntervals;
+  }
+  /** The job's webhooks as stored (RQ 2.10+). */
+  get webhooks(): readonly WebhookRecord[] {
+    return this.#record.webhooks ?? [];
+  }
+  /** The group the job belongs to (RQ 2.x `Group`), or `null`. */
+  get groupId(): string | null {
+    return this.#record.groupId;
+  }
   get dependencyIds(): readonly string[] {
     return this.#record.dependencyIds;
   }
@@ -312,15 +351,43 @@ export class Job<R = unknown> {
 
   /**
    * Cancel the job: status `canceled`, removed from its queue and registries, added to the canceled registry.
-   * A job that is already running keeps running (use {@link Job.stop}).
+   * A job that is already running keeps running (use {@link Job.stop}). With `enqueueDependents`, each job
+   * waiting on it whose other dependencies are met is queued (RQ 2.x); with `removeFromDependencies`, it
+   * leaves the dependents sets of the jobs it waited on.
    * @throws InvalidOperationError when it is already canceled; NoSuchJobError when it does not exist.
    * @see RQ `Job.cancel`
    */
-  async cancel(): Promise<void> {
+  async cancel({ enqueueDependents = false, removeFromDependencies = false }: { enqueueDependents?: boolean; removeFromDependencies?: boolean } = {}): Promise<void> {
+    for (const [option, value] of [['enqueueDependents', enqueueDependents], ['removeFromDependencies', removeFromDependencies]] as const) {
+      if (typeof value !== 'boolean') throw new InvalidArgumentError(option, value, 'expected a boolean');
+    }
+    const score = String(Math.floor(Date.now() / 1000));
     // Not idempotent: a second run after a lost reply would report "already canceled".
-    const outcome = await this.connection.script(CANCEL_JOB, jobOperationKeys(this.id, this.origin), [this.id, String(Math.floor(Date.now() / 1000))], { idempotent: false });
+    const outcome =
+      enqueueDependents || removeFromDependencies
+        ? await this.#cancelWithOptions(score, enqueueDependents, removeFromDependencies)
+        : await this.connection.script(CANCEL_JOB, jobOperationKeys(this.id, this.origin), [this.id, score], { idempotent: false });
     if (outcome === 0) throw new NoSuchJobError(this.id);
     if (outcome === -1) throw new InvalidOperationError(this.id, `Job ${this.id} is already canceled`);
+  }
+
+  /** Read the dependency graph around the job, then cancel in one script that declares every key it touches. */
+  async #cancelWithOptions(score: string, enqueueDependents: boolean, removeFromDependencies: boolean): Promise<Reply> {
+    const ids = async (key: string) => {
+      const reply = await this.connection.command(['SMEMBERS', key]);
+      return Array.isArray(reply) ? reply.map(String).sort() : [];
+    };
+    const leave = removeFromDependencies ? await ids(dependenciesKey(this.id)) : [];
+    const dependents = enqueueDependents ? await ids(dependentsKey(this.id)) : [];
+    const keys = [...jobOperationKeys(this.id, this.origin), dependentsKey(this.id), queuesKey(), ...leave.map(dependentsKey)];
+    const args: string[] = [this.id, score, formatDatetime(nowMicros()), String(leave.length), String(dependents.length)];
+    for (const x of dependents) {
+      const origin = String((await this.connection.command(['HGET', jobKey(x), 'origin'])) ?? '');
+      const others = (await ids(dependenciesKey(x))).filter((d) => d !== this.id);
+      keys.push(jobKey(x), registryKeys.deferred(origin), queueKey(origin), ...others.map(jobKey));
+      args.push(x, String(others.length));
+    }
+    return this.connection.script(CANCEL_JOB_WITH_OPTIONS, keys, args, { idempotent: false });
   }
 
   /**
@@ -334,10 +401,12 @@ export class Job<R = unknown> {
 
   /**
    * Delete the job: out of its queue and registries, its hash, dependents and dependencies sets and execution
-   * records. The results stream stays, as in RQ. With `deleteDependents`, jobs waiting on it go too.
+     * records. The results stream stays, as in RQ. With `deleteDependents`, jobs waiting on it go too; with
+   * `removeFromQueue: false` its id stays in the queue list (a worker then skips it; `queue.compact()` drops it).
    * @see RQ `Job.delete`
    */
-  async delete({ deleteDependents = false }: { deleteDependents?: boolean } = {}): Promise<void> {
+  async delete({ deleteDependents = false, removeFromQueue = true }: { deleteDependents?: boolean; removeFromQueue?: boolean } = {}): Promise<void> {
+    if (typeof removeFromQueue !== 'boolean') throw new InvalidArgumentError('removeFromQueue', removeFromQueue, 'expected a boolean');
     if (deleteDependents) {
       for (const id of await this.dependentIds()) {
         const dependent = await Job.fetch(id, { connection: this.connection, serializer: this.serializer }).catch(() => null);
@@ -349,7 +418,7 @@ export class Job<R = unknown> {
     await this.connection.script(
       DELETE_JOB,
       [...jobOperationKeys(this.id, this.origin), dependentsKey(this.id), dependenciesKey(this.id), groupSet],
-      [this.id, executionKey(this.id, '')],
+      [this.id, executionKey(this.id, ''), removeFromQueue ? '1' : '0'],
     );
   }
 
@@ -371,6 +440,14 @@ export class Job<R = unknown> {
     // Python's json.dumps spacing, as RQ sends it.
     const command = `{"command": "stop-job", "job_id": ${JSON.stringify(this.id)}}`;
     await this.connection.command(['PUBLISH', workerCommandChannel(worker.toString()), command]);
+  }
+
+  /**
+   * Position of the job in its queue (0 = next), or `null` when it is not waiting there.
+   * @see RQ `Job.get_position`
+   */
+  async getPosition(): Promise<number | null> {
+    return queuePosition(this.connection, this.origin, this.id);
   }
 
   /** Reload the snapshot from Redis. @throws NoSuchJobError when the job is gone. */
@@ -414,5 +491,18 @@ export class Job<R = unknown> {
   async #load(): Promise<Map<string, Buffer> | null> {
     const fields = fieldsFromReply(await this.connection.command(['HGETALL', jobKey(this.id)]));
     return fields.has('data') ? fields : null;
+  }
+}
+
+/** Index of `id` in a queue list: LPOS (Redis 6.0.6+), else a scan of the list as RQ falls back to. */
+export async function queuePosition(connection: Connection, queue: string, id: string): Promise<number | null> {
+  try {
+    const reply = await connection.command(['LPOS', queueKey(queue), id]);
+    return reply === null ? null : Number(reply);
+  } catch (error) {
+    if (!(error instanceof Error) || !/unknown command/i.test(error.message)) throw error;
+    const ids = await connection.command(['LRANGE', queueKey(queue), '0', '-1']);
+    const index = Array.isArray(ids) ? ids.map(String).indexOf(id) : -1;
+    return index === -1 ? null : index;
   }
 }

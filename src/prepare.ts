@@ -4,12 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { toCallback, type CallbackLike } from './callbacks.js';
+import type { RedisPipeline } from './connection.js';
 import { resolveDependsOn, type DependsOn } from './dependencies.js';
 import { InvalidArgumentError } from './errors.js';
 import { encodePayload } from './payload.js';
 import { formatDescription } from './py/repr.js';
 import { emptyRecord, type JobRecord } from './record.js';
+import { Repeat } from './repeat.js';
 import { Retry } from './retry.js';
+import { toWebhooks, type Webhook, type WebhookOptions } from './webhook.js';
 import type { Serializer } from './serializers/serializer.js';
 import {
   isPlainObject,
@@ -54,19 +57,35 @@ export interface EnqueueCallOptions {
   dependsOn?: DependsOn;
   /** Retry policy on failure (`retry=`). */
   retry?: Retry;
+  /** Run again after each success, `times` more times (`repeat=`, RQ 2.2+; 1.x workers run it once). */
+  repeat?: Repeat;
+  /** HTTP requests an RQ 2.10+ worker sends when the job finishes or fails (`webhooks=`; older workers ignore them). */
+  webhooks?: readonly (Webhook | WebhookOptions)[];
   /** Python callback after success (`on_success=`): a dotted path or a {@link Callback}. */
   onSuccess?: CallbackLike;
   /** Python callback after failure (`on_failure=`). */
   onFailure?: CallbackLike;
   /** Python callback after a stop (`on_stopped=`, RQ 1.15+; older workers ignore it). */
   onStopped?: CallbackLike;
+  /**
+   * Write the job inside the caller's transaction (`pipeline=`): a `multi()` of this queue's client (or of a
+   * duplicate from `connection.openDuplicate()`, for WATCH). Everything is validated now and the Job returned
+   * at once; nothing is written until the caller's `exec()`, and a discarded transaction writes nothing.
+   */
+  pipeline?: RedisPipeline;
 }
 
 export const ENQUEUE_OPTIONS = [
   'args', 'kwargs', 'jobId', 'jobTimeout', 'resultTtl', 'ttl', 'failureTtl', 'description', 'meta', 'atFront', 'unique',
-  'dependsOn', 'retry', 'onSuccess', 'onFailure', 'onStopped',
+  'dependsOn', 'retry', 'onSuccess', 'onFailure', 'onStopped', 'pipeline', 'repeat', 'webhooks',
 ] as const;
 
+
+/**
+ * Jobs made by `Job.create` and not enqueued yet, with what `queue.enqueueJob` needs to write them; an
+ * entry goes once the job is enqueued, so one created job is written once.
+ */
+export const createdJobs = new WeakMap<object, { prepared: PreparedJob; timeoutGiven: boolean }>();
 
 /** Where a job is being prepared for. */
 export interface PrepareContext {
@@ -124,6 +143,10 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
   if (options.retry !== undefined && !(options.retry instanceof Retry)) {
     throw new InvalidArgumentError('retry', options.retry, 'expected new Retry({ max, interval })');
   }
+  if (options.repeat !== undefined && !(options.repeat instanceof Repeat)) {
+    throw new InvalidArgumentError('repeat', options.repeat, 'expected new Repeat({ times, interval })');
+  }
+  const webhooks = options.webhooks === undefined ? null : toWebhooks(options.webhooks);
   const callbacks = {
     success: toCallback('onSuccess', options.onSuccess),
     failure: toCallback('onFailure', options.onFailure),
@@ -150,6 +173,11 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
     record.retryIntervals = [...options.retry.intervals];
     if (options.retry.enqueueAtFront) record.enqueueAtFrontOnRetry = true;
   }
+  if (options.repeat) {
+    record.repeatsLeft = options.repeat.times;
+    record.repeatIntervals = [...options.repeat.intervals];
+  }
+  if (webhooks && webhooks.length > 0) record.webhooks = webhooks.map((w) => w.toDict());
   record.successCallbackName = callbacks.success?.funcName ?? null;
   record.successCallbackTimeout = callbacks.success?.timeout ?? null;
   record.failureCallbackName = callbacks.failure?.funcName ?? null;

@@ -2,16 +2,17 @@
  * A queue: where jobs are enqueued and what the queue holds. Mirrors RQ's `rq.queue.Queue`; every accessor
  * that touches Redis is a promise.
  */
-import { Connection, type ConnectionLike, type SharedConnection } from './connection.js';
+import { Connection, type Arg, type ConnectionLike, type RedisPipeline, type SharedConnection } from './connection.js';
 import { DuplicateJobError, InvalidArgumentError, RqtsError } from './errors.js';
-import { Job } from './job.js';
+import { Job, queuePosition } from './job.js';
+import type { JobRef } from './dependencies.js';
 import { jobKey, queueKey, queueNameFromKey, queuesKey, type RegistryName } from './keys.js';
 import { JobRegistry } from './registries.js';
 import { deferredScore } from './dependencies.js';
-import { prepareJob, type EnqueueCallOptions, type PreparedJob } from './prepare.js';
+import { createdJobs, prepareJob, type EnqueueCallOptions, type PreparedJob } from './prepare.js';
 import { Defaults, JobStatus } from './protocol.js';
 import { epochSeconds, formatDatetime, nowMicros, recordToFields, type JobRecord } from './record.js';
-import { EMPTY_QUEUE, emptyQueueArgs, EnqueueOutcome, enqueueJobsArgs, type EnqueueMode, type EnqueueSpec } from './scripts.js';
+import { COMPACT_QUEUE, EMPTY_QUEUE, emptyQueueArgs, EnqueueOutcome, enqueueJobsArgs, type EnqueueMode, type EnqueueSpec } from './scripts.js';
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
 import { endPublishSpan, otel, startPublishSpan, traceMeta, type PublishInfo } from './telemetry.js';
@@ -25,6 +26,9 @@ export interface EnqueueData {
   readonly func: string;
   readonly options: EnqueueCallOptions;
 }
+
+/** Ids each caller's pipeline will write, so a later job in the same pipeline may depend on them. */
+const pipelined = new WeakMap<object, Set<string>>();
 
 /** Status of a freshly written job, by script outcome; ALREADY_WRITTEN leaves it to be read. */
 const STATUS_BY_OUTCOME: Record<number, JobStatus> = {
@@ -145,8 +149,30 @@ export class Queue {
    * @see RQ `Queue.enqueue_call`
    */
   async enqueueCall<R = unknown>(func: string, options: EnqueueCallOptions = {}): Promise<Job<R>> {
-    const [job] = await this.#enqueue<R>([this.#prepare(func, options)]);
+    const [job] = await this.#enqueue<R>([this.#prepare(func, options)], undefined, options?.pipeline);
     return job!;
+  }
+
+  /**
+   * Enqueue a job made with {@link Job.create} (RQ's `enqueue_job`): it joins this queue (origin and, when
+   * it set none, this queue's default timeout), honouring its dependencies like any enqueue.
+   * @throws InvalidArgumentError when the job was not made by `Job.create`, was already enqueued, or was
+   *   made with another connection or serializer.
+   * @see RQ `Queue.enqueue_job`
+   */
+  async enqueueJob<R = unknown>(job: Job<R>, { atFront, pipeline }: { atFront?: boolean; pipeline?: RedisPipeline } = {}): Promise<Job<R>> {
+    const created = createdJobs.get(job);
+    if (!created) throw new InvalidArgumentError('job', job, 'expected a job made with Job.create() and not enqueued yet');
+    if (job.connection !== this.connection) throw new InvalidArgumentError('job', job, "was created with another connection than this queue's");
+    if (job.serializer.name !== this.serializer.name) {
+      throw new InvalidArgumentError('job', job, `was created with the ${job.serializer.name} serializer, this queue uses ${this.serializer.name}`);
+    }
+    if (atFront !== undefined && typeof atFront !== 'boolean') throw new InvalidArgumentError('atFront', atFront, 'expected a boolean');
+    const { prepared, timeoutGiven } = created;
+    const record = { ...prepared.record, origin: this.name, timeout: timeoutGiven ? prepared.record.timeout : this.defaultTimeout };
+    const [written] = await this.#enqueue<R>([{ ...prepared, record, atFront: atFront ?? prepared.atFront }], undefined, pipeline);
+    createdJobs.delete(job);
+    return written!;
   }
 
   /**
@@ -160,15 +186,19 @@ export class Queue {
   /**
    * Enqueue many jobs in one round trip and one atomic script: either all are written or none. A job may
    * depend on one earlier in the list.
+   * With `{ pipeline }` the jobs are written by the caller's `exec()` instead (see {@link EnqueueCallOptions.pipeline}).
    * @throws InvalidArgumentError before anything is written, naming the position at fault.
    * @see RQ `Queue.enqueue_many`
    */
-  async enqueueMany<R = unknown>(items: readonly EnqueueData[]): Promise<Job<R>[]> {
+  async enqueueMany<R = unknown>(items: readonly EnqueueData[], { pipeline }: { pipeline?: RedisPipeline } = {}): Promise<Job<R>[]> {
     if (!Array.isArray(items)) throw new InvalidArgumentError('enqueueMany', items, 'expected an array of Queue.prepareData(...)');
     if (items.length === 0) return [];
     const prepared = items.map((item, i) => {
       if (!item || typeof item !== 'object' || typeof item.func !== 'string') {
         throw new InvalidArgumentError(`enqueueMany[${i}]`, item, 'expected Queue.prepareData(...)');
+      }
+      if (item.options?.pipeline !== undefined) {
+        throw new InvalidArgumentError(`enqueueMany[${i}].pipeline`, item.options.pipeline, 'pass { pipeline } to enqueueMany itself');
       }
       return this.#prepare(item.func, item.options, `enqueueMany[${i}]`);
     });
@@ -177,7 +207,7 @@ export class Queue {
       if (ids.has(p.record.id)) throw new InvalidArgumentError('enqueueMany', p.record.id, 'the same job id appears twice');
       ids.add(p.record.id);
     }
-    return this.#enqueue<R>(prepared, (i) => `enqueueMany[${i}]`);
+    return this.#enqueue<R>(prepared, (i) => `enqueueMany[${i}]`, pipeline);
   }
 
   /**
@@ -207,7 +237,7 @@ export class Queue {
     }
     // RQ persists at_front of a scheduled job so the scheduler pushes it to the head.
     if (prepared.atFront) prepared.record.enqueueAtFront = true;
-    const [job] = await this.#write<R>([prepared], 'schedule', Math.floor(when.getTime() / 1000));
+    const [job] = await this.#write<R>([prepared], 'schedule', Math.floor(when.getTime() / 1000), options.pipeline);
     return job!;
   }
 
@@ -241,8 +271,9 @@ export class Queue {
    * Write prepared jobs; with `isAsync: false`, first check that each can run here, then run each one that
    * was queued (not deferred), in order, as RQ's `_enqueue_job` does.
    */
-  async #enqueue<R>(prepared: readonly PreparedJob[], where?: (i: number) => string): Promise<Job<R>[]> {
-    if (this.isAsync) return this.#write<R>(prepared, 'queue');
+  async #enqueue<R>(prepared: readonly PreparedJob[], where?: (i: number) => string, pipeline?: RedisPipeline): Promise<Job<R>[]> {
+    if (this.isAsync) return this.#write<R>(prepared, 'queue', undefined, pipeline);
+    if (pipeline !== undefined) throw new InvalidArgumentError('pipeline', pipeline, 'a queue with isAsync: false runs jobs at once, outside any transaction');
     const context = { connection: this.connection, serializer: this.serializer, python: this.python };
     await checkSyncJobs(prepared, context, where);
     const jobs = await this.#write<R>(prepared, 'sync');
@@ -254,10 +285,11 @@ export class Queue {
    * Write prepared jobs, inside an OpenTelemetry producer span when telemetry is on (the span's context goes
    * into each job's meta, where Python's opentelemetry-instrumentation-rq and the Node worker read it).
    */
-  async #write<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number): Promise<Job<R>[]> {
+  async #write<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number, pipeline?: RedisPipeline): Promise<Job<R>[]> {
+    if (pipeline !== undefined) this.#checkPipeline(pipeline, prepared);
     let api = otel(this.#telemetry);
     if (api instanceof Promise) api = await api;
-    if (!api) return this.#send<R>(prepared, mode, scheduledScore);
+    if (!api) return this.#send<R>(prepared, mode, scheduledScore, pipeline);
     const info: PublishInfo = {
       queue: this.name,
       operation: mode === 'schedule' ? 'schedule' : 'publish',
@@ -269,7 +301,7 @@ export class Queue {
         const meta = traceMeta(api, span, p.meta);
         if (meta) p.record.meta = this.serializer.dumps(meta);
       }
-      const jobs = await this.#send<R>(prepared, mode, scheduledScore);
+      const jobs = await this.#send<R>(prepared, mode, scheduledScore, pipeline);
       endPublishSpan(api, span, info);
       return jobs;
     } catch (error) {
@@ -278,8 +310,8 @@ export class Queue {
     }
   }
 
-  /** Write prepared jobs in one script call and wrap them as Jobs. */
-  async #send<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number): Promise<Job<R>[]> {
+  /** Write prepared jobs in one script call (or add it to the caller's pipeline) and wrap them as Jobs. */
+  async #send<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number, pipeline?: RedisPipeline): Promise<Job<R>[]> {
     const records: JobRecord[] = [];
     const specs: EnqueueSpec[] = prepared.map((p) => {
       // created_at is written at microsecond precision, as RQ writes it, and doubles as the script's retry
@@ -308,6 +340,7 @@ export class Queue {
       };
     });
     const { script, keys, args } = enqueueJobsArgs(specs);
+    if (pipeline !== undefined) return this.#addToPipeline<R>(pipeline, prepared, records, [script.source, keys, args]);
     const reply = await this.connection.script(script, keys, args);
     if (!Array.isArray(reply)) throw new RqtsError(`Unexpected reply from the enqueue script: ${String(reply)}`);
     if (reply[0] === EnqueueOutcome.MISSING_DEPENDENCY && reply.length === 2 && Buffer.isBuffer(reply[1])) {
@@ -318,6 +351,42 @@ export class Queue {
       if (outcome === EnqueueOutcome.DUPLICATE) throw new DuplicateJobError(record.id);
       record.status = STATUS_BY_OUTCOME[outcome as number] ?? null;
       if (record.status === JobStatus.QUEUED) record.enqueuedAt = record.createdAt;
+      const p = prepared[i]!;
+      return new Job<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
+    });
+  }
+
+  /** Refuse a pipeline rqts cannot vouch for, and what a transaction cannot report (a duplicate id). */
+  #checkPipeline(pipeline: RedisPipeline, prepared: readonly PreparedJob[]): void {
+    if (!this.connection.ownsPipeline(pipeline)) {
+      throw new InvalidArgumentError('pipeline', pipeline, "expected a multi() of this queue's client (connection.multi(), or a client from connection.openDuplicate())");
+    }
+    if (prepared.some((p) => p.unique)) {
+      throw new InvalidArgumentError('unique', true, 'cannot be combined with { pipeline }: a duplicate would only show at exec()');
+    }
+  }
+
+  /**
+   * Check dependencies now (in Redis, or written earlier in the same pipeline), then queue the enqueue
+   * script on the caller's pipeline as EVAL (a MULTI cannot fall back from EVALSHA). The Jobs' status is
+   * unknown until `exec()`.
+   */
+  async #addToPipeline<R>(
+    pipeline: RedisPipeline,
+    prepared: readonly PreparedJob[],
+    records: JobRecord[],
+    [source, keys, args]: [string, string[], Arg[]],
+  ): Promise<Job<R>[]> {
+    const pending = pipelined.get(pipeline) ?? new Set<string>();
+    const batch = new Set(records.map((r) => r.id));
+    const outside = [...new Set(records.flatMap((r) => r.dependencyIds))].filter((id) => !batch.has(id) && !pending.has(id));
+    const exists = await this.connection.pipeline(outside.map((id) => ['EXISTS', jobKey(id)]));
+    const missing = outside.find((_, i) => Number(exists[i]) !== 1);
+    if (missing !== undefined) throw new InvalidArgumentError('dependsOn', missing, 'no such job (nothing was written)');
+    pipeline.addCommand(['EVAL', source, String(keys.length), ...keys, ...args]);
+    for (const id of batch) pending.add(id);
+    pipelined.set(pipeline, pending);
+    return records.map((record, i) => {
       const p = prepared[i]!;
       return new Job<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
     });
@@ -374,6 +443,26 @@ export class Queue {
     const ids = await this.getJobIds(window);
     const jobs = await Job.fetchMany(ids, { connection: this.connection, serializer: this.serializer });
     return jobs.filter((j): j is Job => j !== null && j.origin === this.name);
+  }
+
+  /**
+   * Position of a job in this queue (0 = next), or `null` when it is not waiting here.
+   * @see RQ `Queue.get_job_position`
+   */
+  async getJobPosition(job: JobRef): Promise<number | null> {
+    const id = typeof job === 'string' ? validateJobId(job) : job.id;
+    return queuePosition(this.connection, this.name, id);
+  }
+
+  /**
+   * Drop ids whose job no longer exists from the queue list, keeping the order of the rest (RQ's
+   * `compact`, in one atomic script). Returns how many were dropped.
+   * @see RQ `Queue.compact`
+   */
+  async compact(): Promise<number> {
+    const reply = await this.connection.command(['LRANGE', this.key, '0', '-1']);
+    const ids = [...new Set(Array.isArray(reply) ? reply.map(String) : [])];
+    return Number(await this.connection.script(COMPACT_QUEUE, [this.key, ...ids.map(jobKey)], ids));
   }
 
   /**

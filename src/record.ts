@@ -6,6 +6,16 @@
 import { constants as zlib, deflateSync, inflateSync } from 'node:zlib';
 import type { Arg } from './connection.js';
 import { DeserializationError } from './errors.js';
+import { pyJsonDumps } from './webhook.js';
+
+/** One stored webhook (RQ 2.10+), as Python's `Webhook.to_dict()` writes it. */
+export interface WebhookRecord {
+  url: string;
+  job_status: string;
+  method: string;
+  headers: Record<string, string> | null;
+  timeout: number;
+}
 
 /** A job record in camelCase. Optional fields are `null` when unset. */
 export interface JobRecord {
@@ -42,6 +52,12 @@ export interface JobRecord {
   /** RQ 2.8+; older workers ignore it. */
   enqueueAtFrontOnRetry: boolean | null;
   groupId: string | null;
+  /** Repeats still to come after a success (RQ 2.2+; 1.x ignores it). */
+  repeatsLeft: number | null;
+  /** Seconds before each repeat (RQ 2.2+). */
+  repeatIntervals: number[] | null;
+  /** Webhooks as stored: Python's `Webhook.to_dict()` of each (RQ 2.10+). */
+  webhooks: WebhookRecord[] | null;
   /** Legacy traceback text in the hash (RQ < 5 Redis, abandoned jobs on 1.x, '' after requeue). */
   excInfo: string | null;
   /** Legacy serialized result in the hash (old Redis, repeat/Retry re-saves on 2.3+). */
@@ -202,6 +218,9 @@ export function recordToFields(r: JobRecord, exact: { createdAt?: string; enqueu
   put('retries_left', int(r.retriesLeft));
   put('retry_intervals', r.retryIntervals === null ? null : pyJsonList(r.retryIntervals));
   put('enqueue_at_front_on_retry', r.enqueueAtFrontOnRetry ? '1' : null);
+  put('repeats_left', int(r.repeatsLeft));
+  put('repeat_intervals', r.repeatIntervals === null ? null : pyJsonList(r.repeatIntervals));
+  put('webhooks', r.webhooks === null || r.webhooks.length === 0 ? null : pyJsonDumps(r.webhooks));
   return f;
 }
 
@@ -216,6 +235,7 @@ export function emptyRecord(id: string, origin: string, data: Buffer): JobRecord
     successCallbackName: null, failureCallbackName: null, stoppedCallbackName: null,
     successCallbackTimeout: null, failureCallbackTimeout: null, stoppedCallbackTimeout: null,
     retriesLeft: null, retryIntervals: null, enqueueAtFrontOnRetry: null, groupId: null, excInfo: null, result: null,
+    repeatsLeft: null, repeatIntervals: null, webhooks: null,
   };
 }
 
@@ -300,6 +320,9 @@ export function recordFromFields(id: string, fields: Map<string, Buffer>): JobRe
     retryIntervals: json('retry_intervals', isIntArray),
     enqueueAtFrontOnRetry: bool('enqueue_at_front_on_retry'),
     groupId: text('group_id'),
+    repeatsLeft: int('repeats_left'),
+    repeatIntervals: json('repeat_intervals', isIntArray),
+    webhooks: json('webhooks', isWebhookList),
     excInfo: excInfo && excInfo.length > 0 ? decodeTraceback(excInfo) || null : null,
     result: blob('result'),
   };
@@ -312,3 +335,5 @@ function pyJsonList(items: readonly (string | number)[]): string {
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const isIntArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => Number.isInteger(x));
+const isWebhookList = (v: unknown): v is WebhookRecord[] =>
+  Array.isArray(v) && v.every((w) => typeof w === 'object' && w !== null && typeof (w as WebhookRecord).url === 'string');

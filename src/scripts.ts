@@ -249,8 +249,8 @@ function writeStringHeader(out: Buffer, at: number, n: number): number {
  * KEYS[9]: the job's executions zset (RQ 2.0+ started-registry members are `<id>:<execution id>`).
  */
 const UNLINK_JOB = `
-local function unlink(id)
-  redis.call('LREM', KEYS[2], 0, id)
+local function unlink(id, keepInQueue)
+  if not keepInQueue then redis.call('LREM', KEYS[2], 0, id) end
   for i = 3, 8 do redis.call('ZREM', KEYS[i], id) end
   for _, e in ipairs(redis.call('ZRANGE', KEYS[9], 0, -1)) do redis.call('ZREM', KEYS[3], id .. ':' .. e) end
 end
@@ -284,16 +284,72 @@ return 1
 );
 
 /**
+ * Cancel with RQ 2.x's options (`Job.cancel(enqueue_dependents=, remove_from_dependencies=)`): as
+ * {@link CANCEL_JOB}, then drop the job from its dependencies' dependents sets, and queue each dependent
+ * whose other dependencies are met (finished, or failed where it allows failures), as RQ's
+ * `enqueue_dependents(exclude_job_id=)` does.
+ * KEYS 1–9 as {@link jobOperationKeys} · [10] this job's dependents set · [11] rq:queues · then one dependents
+ * set per dependency to leave · then per dependent: its hash, its deferred registry, its queue list, then the
+ * hash of each of its other dependencies.
+ * ARGV[1] job id · [2] canceled-registry score · [3] now (RQ datetime) · [4] number of dependencies to leave ·
+ * [5] number of dependents · then per dependent: its id, how many other dependencies it has.
+ * Returns 1, 0 when the job does not exist, -1 when it is already canceled.
+ */
+export const CANCEL_JOB_WITH_OPTIONS = new LuaScript(
+  'cancelJobWithOptions',
+  `${UNLINK_JOB}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 0 end
+if status == 'canceled' then return -1 end
+local k = 12
+for _ = 1, tonumber(ARGV[4]) do
+  redis.call('SREM', KEYS[k], ARGV[1])
+  k = k + 1
+end
+local a, total, released = 6, tonumber(ARGV[5]), {}
+for _ = 1, total do
+  local x, others = ARGV[a], tonumber(ARGV[a + 1])
+  local xs = redis.call('HMGET', KEYS[k], 'status', 'allow_dependency_failures', 'enqueue_at_front')
+  local allow = xs[2] == '1'
+  local met = xs[1] and xs[1] ~= 'canceled'
+  for d = 1, others do
+    local ds = redis.call('HGET', KEYS[k + 2 + d], 'status')
+    if ds and ds ~= 'finished' and not (allow and ds == 'failed') then met = false end
+  end
+  if met then
+    redis.call('ZREM', KEYS[k + 1], x)
+    redis.call('HSET', KEYS[k], 'status', 'queued', 'enqueued_at', ARGV[3])
+    redis.call('SADD', KEYS[11], KEYS[k + 2])
+    redis.call(xs[3] == '1' and 'LPUSH' or 'RPUSH', KEYS[k + 2], x)
+    released[#released + 1] = x
+  end
+  k = k + 3 + others
+  a = a + 2
+end
+if total > 0 and #released == total then
+  redis.call('DEL', KEYS[10])
+elseif #released > 0 then
+  redis.call('SREM', KEYS[10], unpack(released))
+end
+unlink(ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'canceled')
+redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])
+return 1
+`,
+);
+
+/**
  * Delete a job (protocol §6.9): out of its queue and registries, its execution records, its group, then
  * the hash, dependents and dependencies keys. The results stream is left, as RQ leaves it.
  * KEYS 1–9 as {@link jobOperationKeys}, KEYS[10] dependents · KEYS[11] dependencies · KEYS[12] group set
- * (or ''), ARGV[1] job id · ARGV[2] execution key prefix of this job. Returns 1, or 0 when it did not exist.
+ * (or ''), ARGV[1] job id · ARGV[2] execution key prefix of this job · ARGV[3] '0' to leave the id in the
+ * queue list (RQ's `remove_from_queue=False`). Returns 1, or 0 when it did not exist.
  */
 export const DELETE_JOB = new LuaScript(
   'deleteJob',
   `${UNLINK_JOB}
 local existed = redis.call('EXISTS', KEYS[1])
-unlink(ARGV[1])
+unlink(ARGV[1], ARGV[3] == '0')
 for _, e in ipairs(redis.call('ZRANGE', KEYS[9], 0, -1)) do redis.call('DEL', ARGV[2] .. e) end
 if KEYS[12] ~= '' then redis.call('SREM', KEYS[12], ARGV[1]) end
 redis.call('DEL', KEYS[1], KEYS[9], KEYS[10], KEYS[11])
@@ -346,6 +402,29 @@ while true do
   count = count + 1
 end
 return count
+`,
+);
+
+/**
+ * Drop ids whose job hash is gone from a queue list, keeping the order (RQ's `Queue.compact`).
+ * KEYS[1] the queue list · KEYS[2..n] the job hashes of ARGV[1..n-1], the ids read just before; an id
+ * pushed since is kept. Returns how many ids were removed.
+ */
+export const COMPACT_QUEUE = new LuaScript(
+  'compactQueue',
+  `
+local known = {}
+for i = 1, #ARGV do known[ARGV[i]] = KEYS[i + 1] end
+local ids = redis.call('LRANGE', KEYS[1], 0, -1)
+local keep = {}
+for _, id in ipairs(ids) do
+  local key = known[id]
+  if not key or redis.call('EXISTS', key) == 1 then keep[#keep + 1] = id end
+end
+if #keep == #ids then return 0 end
+redis.call('DEL', KEYS[1])
+for i = 1, #keep, 1000 do redis.call('RPUSH', KEYS[1], unpack(keep, i, math.min(i + 999, #keep))) end
+return #ids - #keep
 `,
 );
 

@@ -35,6 +35,13 @@ def block(key, timeout=60):
     return popped[1].decode() if popped else None
 
 
+def count(key):
+    """Counts its runs in the Redis key `mylib:count:<key>` (a repeated job runs several times)."""
+    from rq import get_current_job
+
+    return get_current_job().connection.incr('mylib:count:%s' % key)
+
+
 def noop():
     return None
 
