@@ -43,7 +43,7 @@ export {
 } from './connection.js';
 export { JobStatus, ResultType, Defaults, WorkerState } from './protocol.js';
 export { type Duration } from './validate.js';
-export { configureTelemetry, type TelemetryOptions } from './telemetry.js';
+export { configureTelemetry, type TelemetryOptions } from './telemetry-config.js';
 export {
   RqtsError,
   JobError,
