@@ -33,6 +33,8 @@ export {
   type ConnectionLike,
   type SharedConnection,
   type ConnectionOptions,
+  type TlsOptions,
+  type SentinelTarget,
   type SendOptions,
   type RedisClient,
   type Reply,
@@ -55,6 +57,9 @@ export {
   JobCanceledError,
   WaitTimeoutError,
   ConnectionError,
+  RedisReplyError,
+  AuthenticationError,
+  PermissionError,
 } from './errors.js';
 export { type Serializer, type SerializerLike } from './serializers/serializer.js';
 export { resolveSerializer, pickleSerializer, jsonSerializer, superjsonSerializer } from './serializers/index.js';
