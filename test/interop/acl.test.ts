@@ -107,6 +107,17 @@ describe('the minimal ACL users', () => {
     expect(await workerConnection.script(workerScripts.JOB_HEARTBEAT, keys, [t, '1', '2', `${id}:exec1`, '60', 'exec1', '3', '120', '0', '2'])).toBe(1);
   });
 
+  it('a synchronous run (isAsync: false) records its outcome under the producer user', async () => {
+    const job = await new Queue(uniqueName('aclsync'), { connection: producer }).enqueue('mylib.add', 1, 1);
+    const t = formatDatetime(nowMicros());
+    const { keys, args } = producerScripts.syncFinishArgs({
+      outcome: 'success', jobId: job.id, origin: job.origin, startedAt: t, endedAt: t, nowSeconds: Math.floor(Date.now() / 1000),
+      returnValue: '', excString: '', defaultResultTtl: 500, defaultFailureTtl: 31536000,
+    });
+    await producer.script(producerScripts.SYNC_FINISH, keys, args);
+    expect(await job.status).toBe('finished');
+  });
+
   it('every Lua script rqts has ran under these users (add an operation above for a new one)', async () => {
     const scripts = [...Object.values(producerScripts), ...Object.values(workerScripts)].filter((v): v is LuaScript => v instanceof LuaScript);
     // ENQUEUE_JOBS is reached through enqueueJobsArgs.
