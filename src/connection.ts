@@ -4,8 +4,10 @@
  * for blocking reads.
  */
 import { createHash } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import {
   createClient,
+  createSentinel,
   RESP_TYPES,
   ClientClosedError,
   ClientOfflineError,
@@ -14,7 +16,14 @@ import {
   ErrorReply,
 } from 'redis';
 import pRetry from 'p-retry';
-import { ConnectionError, InvalidArgumentError, RqtsError } from './errors.js';
+import {
+  AuthenticationError,
+  ConnectionError,
+  InvalidArgumentError,
+  PermissionError,
+  RedisReplyError,
+  RqtsError,
+} from './errors.js';
 
 /**
  * Any node-redis client, whatever its modules, RESP version or type mapping: the part of its surface rqts
@@ -68,14 +77,67 @@ export interface ConnectionOptions {
    */
   commandTimeoutMs?: number;
   /**
-   * Deadline for establishing the connection, in milliseconds.
+   * Deadline for establishing the connection, in milliseconds. Causes that cannot heal by waiting (connection
+   * refused, unknown host, wrong password, untrusted TLS certificate) fail at once instead.
    * @defaultValue 10000
    */
   connectTimeoutMs?: number;
+  /**
+   * TLS settings for a connection rqts opens (a `rediss://` URL, or any URL when this is given). Ignored for a
+   * node-redis client passed in (configure that client itself).
+   */
+  tls?: TlsOptions;
+  /**
+   * Make every write wait until this many replicas acknowledged it (Redis `WAIT`): a call then resolves only
+   * once the job would survive a failover to one of them. Rejects with ConnectionError when fewer replicas
+   * acknowledged within `timeoutMs` (the write itself stays on the primary). @defaultValue off
+   */
+  waitForReplicas?: { replicas: number; timeoutMs: number };
+  /**
+   * The socket's host name resolver (Node's `dns.lookup` signature); for tests and custom DNS.
+   * @internal
+   */
+  lookup?: LookupFunction;
 }
 
-/** Where a Connection comes from: a URL, a node-redis client, or an existing Connection. */
-export type ConnectionLike = Connection | RedisClient | string;
+/** TLS settings ({@link ConnectionOptions.tls}); strings or Buffers in PEM. */
+export interface TlsOptions {
+  /** Certificate authorities to trust instead of Node's bundled list (e.g. a private CA). */
+  ca?: string | Buffer | readonly (string | Buffer)[];
+  /** Client certificate, for servers that require one (`tls-auth-clients yes`). */
+  cert?: string | Buffer;
+  /** The client certificate's private key. */
+  key?: string | Buffer;
+  /** Host name to check the server certificate against (and SNI), when it differs from the URL's host. */
+  servername?: string;
+  /**
+   * Refuse servers whose certificate does not verify. Turning this off removes the protection TLS gives.
+   * @defaultValue true
+   */
+  rejectUnauthorized?: boolean;
+}
+
+/**
+ * Where to find a Redis primary through Redis Sentinel. rqts asks the sentinels for the current primary,
+ * and after a failover follows the promoted replica.
+ */
+export interface SentinelTarget {
+  /** Addresses of some or all sentinels. */
+  sentinels: readonly { host: string; port: number }[];
+  /** The name the sentinels monitor the primary under (`sentinel monitor <name> …`). */
+  masterName: string;
+  /** Credentials for the Redis servers (primary and replicas). */
+  username?: string;
+  password?: string;
+  /** Credentials for the sentinels, when they need their own. */
+  sentinelUsername?: string;
+  sentinelPassword?: string;
+  /** @defaultValue 0 */
+  db?: number;
+}
+
+/** Where a Connection comes from: a URL, a Sentinel setup, a node-redis client, or an existing Connection. */
+export type ConnectionLike = Connection | RedisClient | SentinelTarget | string;
 
 /**
  * A connection that lives beyond one call: a {@link Connection} or a node-redis client. APIs that do not own
@@ -156,6 +218,8 @@ export class Connection {
   readonly #retries: number;
   readonly #commandTimeoutMs: number;
   readonly #connectTimeoutMs: number;
+  /** `WAIT replicas timeout` after each write, when asked for. */
+  readonly #waitArgs: string[] | null;
   /** The client's latest 'error' event, to explain a failed connect (e.g. WRONGPASS). */
   #lastError: Error | null = null;
   #connecting: Promise<void> | null = null;
@@ -168,6 +232,7 @@ export class Connection {
     this.#retries = nonNegativeInt('retries', options.retries ?? 3);
     this.#commandTimeoutMs = positiveInt('commandTimeoutMs', options.commandTimeoutMs ?? 10_000);
     this.#connectTimeoutMs = positiveInt('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
+    this.#waitArgs = waitArgs(options.waitForReplicas);
     // Without a listener a Redis restart would crash the process; errors surface on commands instead.
     client.on('error', (error: Error) => {
       this.#lastError = error;
@@ -218,15 +283,12 @@ export class Connection {
     if (target instanceof Connection) return target;
     if (typeof target === 'string') {
       const url = validateRedisUrl(target);
-      const client = createClient({
-        url,
-        RESP: 2,
-        socket: { connectTimeout: positiveInt('connectTimeoutMs', options.connectTimeoutMs ?? 10_000) },
-      }) as unknown as RedisClient;
+      const client = createClient({ url, RESP: 2, socket: socketOptions(options, url.startsWith('rediss:')) }) as unknown as RedisClient;
       return new Connection(client, true, options);
     }
+    if (isSentinelTarget(target)) return new Connection(sentinelClient(target, options), true, options);
     if (!isRedisClient(target)) {
-      throw new InvalidArgumentError('connection', target, 'expected a redis:// URL, a node-redis client or a Connection');
+      throw new InvalidArgumentError('connection', target, 'expected a redis:// URL, { sentinels, masterName }, a node-redis client or a Connection');
     }
     let shared = byClient.get(target);
     if (!shared) byClient.set(target, (shared = new Connection(target, false, options)));
@@ -247,17 +309,29 @@ export class Connection {
   async #ensureOpen(): Promise<void> {
     if (this.#closed) throw new ConnectionError('Connection is closed');
     if (this.#client.isOpen) return;
-    // node-redis retries a failed handshake (e.g. a wrong password) forever and its connectTimeout does not
-    // cover it, so the whole connect gets our deadline; on expiry the client stops trying.
-    this.#connecting ??= withDeadline(this.#client.connect(), this.#connectTimeoutMs)
-      .then(() => undefined)
+    // node-redis retries a failed first connect (refused, unknown host, a wrong password, a bad certificate)
+    // forever and its connectTimeout does not cover the handshake: so the whole connect gets our deadline,
+    // and a cause that waiting cannot heal ends it at once. On failure the client stops trying.
+    this.#connecting ??= this.#connectOrFail()
       .catch((cause: unknown) => {
         this.#connecting = null;
         if (this.#owned) this.#client.destroy();
-        const reason = this.#lastError?.message ?? (cause as Error)?.message ?? String(cause);
-        throw new ConnectionError(`Could not connect to Redis: ${reason}`, { cause: this.#lastError ?? cause });
+        throw connectError(cause instanceof DeadlineError && this.#lastError ? this.#lastError : cause);
       });
     await this.#connecting;
+  }
+
+  #connectOrFail(): Promise<void> {
+    let onError: ((error: Error) => void) | undefined;
+    const certain = new Promise<never>((_, reject) => {
+      onError = (error: Error) => {
+        if (isCertainFailure(error)) reject(error);
+      };
+      this.#client.on('error', onError);
+    });
+    return withDeadline(Promise.race([this.#client.connect(), certain]), this.#connectTimeoutMs)
+      .then(() => undefined)
+      .finally(() => (this.#client as unknown as { off?(e: string, l: unknown): void }).off?.('error', onError));
   }
 
   /**
@@ -265,16 +339,20 @@ export class Connection {
    * with `idempotent: false` only errors that prove the command never reached Redis are.
    */
   async command(args: readonly Arg[], { idempotent = true }: SendOptions = {}): Promise<Reply> {
-    return this.#withRetry(() => this.#send(this.#client, args, this.#commandTimeoutMs), idempotent);
+    const reply = await this.#withRetry(() => this.#send(this.#client, args, this.#commandTimeoutMs), idempotent);
+    if (this.#waitArgs && isWrite(args)) await this.#awaitReplicas();
+    return reply;
   }
 
   /** Send several commands in one round trip (not atomic); each reply in order. */
   async pipeline(commands: readonly (readonly Arg[])[]): Promise<Reply[]> {
     if (commands.length === 0) return [];
     // Commands issued in the same tick share one socket write (node-redis auto-pipelining).
-    return this.#withRetry(() =>
+    const replies = await this.#withRetry(() =>
       Promise.all(commands.map((args) => this.#send(this.#client, args, this.#commandTimeoutMs))),
     );
+    if (this.#waitArgs && commands.some(isWrite)) await this.#awaitReplicas();
+    return replies;
   }
 
   /**
@@ -282,8 +360,12 @@ export class Connection {
    * {@link Connection.command}: a script that is not safe to run twice must say `idempotent: false`.
    */
   async script(script: LuaScript, keys: readonly Arg[], args: readonly Arg[], { idempotent = true }: SendOptions = {}): Promise<Reply> {
+    // A script declares only real keys: an empty name fails under ACL key patterns, proxies and clusters.
+    for (const key of keys) {
+      if (key.length === 0) throw new RqtsError(`Script ${script.name} was given an empty key name (an rqts bug)`);
+    }
     const tail = [String(keys.length), ...keys, ...args];
-    return this.#withRetry(async () => {
+    const reply = await this.#withRetry(async () => {
       try {
         return await this.#send(this.#client, ['EVALSHA', script.sha, ...tail], this.#commandTimeoutMs);
       } catch (error) {
@@ -293,6 +375,18 @@ export class Connection {
         throw error;
       }
     }, idempotent);
+    // Every rqts script writes (or may write).
+    if (this.#waitArgs) await this.#awaitReplicas();
+    return reply;
+  }
+
+  /** `WAIT n timeout`: every write sent on this connection so far reached `n` replicas, else a ConnectionError. */
+  async #awaitReplicas(): Promise<void> {
+    const [, replicas, timeoutMs] = this.#waitArgs!;
+    const acked = await this.#withRetry(() => this.#send(this.#client, this.#waitArgs!, Number(timeoutMs) + this.#commandTimeoutMs));
+    if (Number(acked) < Number(replicas)) {
+      throw new ConnectionError(`Only ${acked} of ${replicas} replicas acknowledged the write within ${timeoutMs} ms (waitForReplicas); it is on the primary only`);
+    }
   }
 
   /**
@@ -330,7 +424,11 @@ export class Connection {
   /** Send a command on the blocking client with no deadline of ours (the command's own BLOCK bounds it). */
   async blockingCommand(args: readonly Arg[]): Promise<Reply> {
     const client = await this.blockingClient();
-    return (await client.sendCommand(args as Arg[], COMMAND_OPTIONS)) as unknown as Reply;
+    try {
+      return (await client.sendCommand(args as Arg[], COMMAND_OPTIONS)) as unknown as Reply;
+    } catch (error) {
+      throw toRqtsError(error);
+    }
   }
 
   /** Close the clients rqts opened; a client the caller passed in is left open. */
@@ -387,13 +485,13 @@ export class Connection {
     }
   }
 
-  /** Connection-level failures become a ConnectionError; Redis error replies and rqts errors pass through. */
+  /** Connection-level failures become a ConnectionError, Redis error replies a RedisReplyError (or subclass). */
   #wrap(error: unknown): unknown {
-    if (error instanceof RqtsError || error instanceof ErrorReply) return error;
     if (isTransient(error) || neverSent(error)) {
+      if (error instanceof RqtsError && !(error instanceof DeadlineError)) return error;
       return new ConnectionError(`Redis command failed after ${this.#retries} retries: ${(error as Error).message}`, { cause: error });
     }
-    return error;
+    return toRqtsError(error);
   }
 }
 
@@ -404,6 +502,176 @@ export async function connect(target: ConnectionLike = 'redis://localhost:6379/0
 
 class DeadlineError extends ConnectionError {
   override name = 'ConnectionError';
+}
+
+/**
+ * Any failure as an rqts error: a Redis error reply keeps the server's text in a {@link RedisReplyError}
+ * (NOAUTH/WRONGPASS → {@link AuthenticationError}, NOPERM → {@link PermissionError}); node-redis's own
+ * errors become a {@link ConnectionError}.
+ */
+export function toRqtsError(error: unknown): RqtsError {
+  if (error instanceof RqtsError) return error;
+  if (error instanceof ErrorReply) return replyError(error.message, error);
+  const e = error as { message?: unknown; code?: unknown } | null;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return new ConnectionError(`Redis connection failed: ${message}`, { cause: error, code: typeof e?.code === 'string' ? e.code : null });
+}
+
+function replyError(text: string, cause: unknown): RedisReplyError {
+  // A server that requires a password answers an unauthenticated client's large command with this, then closes.
+  if (/^(NOAUTH|WRONGPASS)\b/.test(text) || /^ERR Protocol error: unauthenticated/.test(text) || /^ERR AUTH\b.*without any password/.test(text)) {
+    return new AuthenticationError(text, { cause, message: `Redis refused the credentials: ${text}` });
+  }
+  if (/^NOPERM\b/.test(text)) {
+    return new PermissionError(text, { cause, message: `Redis ACL denied it: ${text}` });
+  }
+  return new RedisReplyError(text, { cause });
+}
+
+/** A failed connect, with the cause named; an auth failure stays an AuthenticationError. */
+function connectError(cause: unknown): RqtsError {
+  if (cause instanceof ErrorReply) return replyError(cause.message, cause);
+  if (cause instanceof RqtsError && !(cause instanceof DeadlineError)) return cause;
+  const code = (cause as { code?: unknown })?.code;
+  const reason = (cause as Error)?.message ?? String(cause);
+  return new ConnectionError(`Could not connect to Redis: ${reason}`, { cause, code: typeof code === 'string' ? code : null });
+}
+
+/** TLS verification failures: a certificate that does not chain to a trusted CA, or names another host. */
+const TLS_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_\w+|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_\w+|ERR_TLS_\w+|EPROTO)$/;
+
+/**
+ * Causes of a failed first connect that waiting cannot heal: nothing listens there, the host name does not
+ * exist, the credentials or certificate are wrong. (Once connected, refused/reset mean a restart: retried.)
+ */
+function isCertainFailure(error: unknown): boolean {
+  if (error instanceof ErrorReply) return !/^(LOADING|BUSY|TRYAGAIN|MASTERDOWN)\b/.test(error.message);
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_NONAME' || TLS_CODES.test(code);
+}
+
+/** Commands rqts sends outside scripts that change data (for `waitForReplicas`). */
+const WRITE_COMMANDS = new Set(['HSET', 'DEL', 'SADD', 'SREM', 'LREM', 'LPUSH', 'RPUSH', 'ZADD', 'ZREM', 'ZREMRANGEBYSCORE', 'EXPIRE', 'XADD']);
+const isWrite = (args: readonly Arg[]): boolean => WRITE_COMMANDS.has(String(args[0]).toUpperCase());
+
+function waitArgs(option: ConnectionOptions['waitForReplicas']): string[] | null {
+  if (option === undefined) return null;
+  if (option === null || typeof option !== 'object') throw new InvalidArgumentError('waitForReplicas', option, 'expected { replicas, timeoutMs }');
+  positiveInt('waitForReplicas.replicas', option.replicas);
+  positiveInt('waitForReplicas.timeoutMs', option.timeoutMs);
+  return ['WAIT', String(option.replicas), String(option.timeoutMs)];
+}
+
+/** node-redis socket options for a client rqts creates. */
+function socketOptions(options: ConnectionOptions, rediss: boolean): Record<string, unknown> {
+  const socket: Record<string, unknown> = { connectTimeout: positiveInt('connectTimeoutMs', options.connectTimeoutMs ?? 10_000) };
+  if (options.lookup !== undefined) {
+    if (typeof options.lookup !== 'function') throw new InvalidArgumentError('lookup', options.lookup, 'expected a function like dns.lookup');
+    socket.lookup = options.lookup;
+  }
+  const tls = options.tls;
+  if (tls !== undefined) {
+    if (tls === null || typeof tls !== 'object') throw new InvalidArgumentError('tls', tls, 'expected { ca, cert, key, servername, rejectUnauthorized }');
+    const known = new Set(['ca', 'cert', 'key', 'servername', 'rejectUnauthorized']);
+    for (const k of Object.keys(tls)) if (!known.has(k)) throw new InvalidArgumentError(`tls.${k}`, (tls as Record<string, unknown>)[k], `unknown TLS option; use ${[...known].join(', ')}`);
+    for (const k of ['cert', 'key', 'servername'] as const) {
+      const v = tls[k];
+      if (v !== undefined && typeof v !== 'string' && !Buffer.isBuffer(v)) throw new InvalidArgumentError(`tls.${k}`, v, 'expected a string or Buffer');
+    }
+    if (tls.ca !== undefined && ![tls.ca].flat().every((c) => typeof c === 'string' || Buffer.isBuffer(c))) {
+      throw new InvalidArgumentError('tls.ca', tls.ca, 'expected PEM text or Buffers');
+    }
+    if (tls.rejectUnauthorized !== undefined && typeof tls.rejectUnauthorized !== 'boolean') {
+      throw new InvalidArgumentError('tls.rejectUnauthorized', tls.rejectUnauthorized, 'expected a boolean');
+    }
+    if ((tls.cert === undefined) !== (tls.key === undefined)) throw new InvalidArgumentError('tls', tls, 'cert and key go together');
+    Object.assign(socket, { tls: true }, tls, tls.ca !== undefined ? { ca: [tls.ca].flat() } : {});
+  } else if (rediss) {
+    socket.tls = true;
+  }
+  return socket;
+}
+
+function isSentinelTarget(value: unknown): value is SentinelTarget {
+  return !!value && typeof value === 'object' && 'sentinels' in value;
+}
+
+/** A node-redis Sentinel client behind the {@link RedisClient} surface (its sendCommand takes a read-only flag). */
+function sentinelClient(target: SentinelTarget, options: ConnectionOptions): RedisClient {
+  const { sentinels, masterName } = target;
+  if (!Array.isArray(sentinels) || sentinels.length === 0) throw new InvalidArgumentError('sentinels', sentinels, 'expected a non-empty array of { host, port }');
+  sentinels.forEach((node, i) => {
+    if (!node || typeof node.host !== 'string' || node.host === '' || !Number.isInteger(node.port) || node.port <= 0 || node.port > 65535) {
+      throw new InvalidArgumentError(`sentinels[${i}]`, node, 'expected { host, port }');
+    }
+  });
+  if (typeof masterName !== 'string' || masterName === '') throw new InvalidArgumentError('masterName', masterName, 'expected the name the sentinels monitor');
+  const known = new Set(['sentinels', 'masterName', 'username', 'password', 'sentinelUsername', 'sentinelPassword', 'db']);
+  for (const k of Object.keys(target)) if (!known.has(k)) throw new InvalidArgumentError(k, (target as unknown as Record<string, unknown>)[k], `unknown Sentinel option; use ${[...known].join(', ')}`);
+  if (target.db !== undefined) nonNegativeInt('db', target.db);
+  const socket = socketOptions(options, false);
+  const sentinel = createSentinel({
+    name: masterName,
+    sentinelRootNodes: sentinels.map(({ host, port }) => ({ host, port })),
+    nodeClientOptions: { RESP: 2, username: target.username, password: target.password, database: target.db, socket },
+    sentinelClientOptions: { RESP: 2, username: target.sentinelUsername, password: target.sentinelPassword, socket },
+  } as Parameters<typeof createSentinel>[0]);
+  return new SentinelClient(sentinel as unknown as SentinelLike);
+}
+
+interface SentinelLike {
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  sendCommand(isReadonly: boolean, args: Arg[], options?: unknown): Promise<unknown>;
+  duplicate(): SentinelLike;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+  destroy(): Promise<void>;
+  close(): Promise<void>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+}
+
+class SentinelClient implements RedisClient {
+  constructor(readonly sentinel: SentinelLike) {}
+  get isOpen(): boolean {
+    return this.sentinel.isOpen;
+  }
+  connect(): Promise<unknown> {
+    return this.sentinel.connect();
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  sendCommand(args: readonly Arg[], options?: any): Promise<unknown> {
+    return this.sentinel.sendCommand(false, args as Arg[], options);
+  }
+  duplicate(): RedisClient {
+    return new SentinelClient(this.sentinel.duplicate());
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): this {
+    this.sentinel.on(event, listener);
+    return this;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  off(event: string, listener: (...args: any[]) => void): this {
+    this.sentinel.off(event, listener);
+    return this;
+  }
+  destroy(): void {
+    void this.sentinel.destroy().catch(() => undefined);
+  }
+  close(): Promise<void> {
+    return this.sentinel.close();
+  }
+  /** Pub/sub (the Node worker's command channel). */
+  subscribe(channel: string, listener: (message: string) => void): Promise<void> {
+    return this.sentinel.subscribe(channel, listener);
+  }
+}
+
+/** Whether rqts opened the client behind this target (and so closes it): a URL or a Sentinel setup. */
+export function ownsTarget(target: ConnectionLike): boolean {
+  return typeof target === 'string' || isSentinelTarget(target);
 }
 
 /** Errors that prove the command never reached Redis (so even a non-idempotent one may be sent again). */

@@ -115,9 +115,39 @@ export class NoSuchWorkerError extends RqtsError {
   }
 }
 
-/** Redis could not be reached, or a command failed after the retry budget was spent. */
+/**
+ * Redis could not be reached, or a command failed after the retry budget was spent. `code` names a known
+ * cause when there is one (`ECONNREFUSED`, `ENOTFOUND`, a TLS code such as `SELF_SIGNED_CERT_IN_CHAIN`).
+ */
 export class ConnectionError extends RqtsError {
   override name = 'ConnectionError';
+  /** The system or TLS error code behind it, when known. */
+  readonly code: string | null;
+  constructor(message: string, options?: { cause?: unknown; code?: string | null }) {
+    super(message, options);
+    this.code = options?.code ?? null;
+  }
+}
+
+/** Redis answered a command with an error reply. `message` keeps the server's text; `reply` is that text alone. */
+export class RedisReplyError extends RqtsError {
+  override name = 'RedisReplyError';
+  /** The server's error text, e.g. `WRONGTYPE Operation against a key holding the wrong kind of value`. */
+  readonly reply: string;
+  constructor(reply: string, options?: { cause?: unknown; message?: string }) {
+    super(options?.message ?? `Redis replied: ${reply}`, options);
+    this.reply = reply;
+  }
+}
+
+/** Redis refused the credentials, or needs some and none were given (`NOAUTH`, `WRONGPASS`). */
+export class AuthenticationError extends RedisReplyError {
+  override name = 'AuthenticationError';
+}
+
+/** The ACL user may not run a command or touch a key or channel (`NOPERM`). */
+export class PermissionError extends RedisReplyError {
+  override name = 'PermissionError';
 }
 
 /** A short, safe rendering of a value for error messages. */

@@ -35,6 +35,8 @@ export {
   type ConnectionLike,
   type SharedConnection,
   type ConnectionOptions,
+  type TlsOptions,
+  type SentinelTarget,
   type SendOptions,
   type RedisClient,
   type Reply,
@@ -58,6 +60,9 @@ export {
   JobCanceledError,
   WaitTimeoutError,
   ConnectionError,
+  RedisReplyError,
+  AuthenticationError,
+  PermissionError,
 } from './errors.js';
 export { type Serializer, type SerializerLike } from './serializers/serializer.js';
 export { resolveSerializer, pickleSerializer, jsonSerializer, superjsonSerializer } from './serializers/index.js';

@@ -227,7 +227,8 @@ export class Job<R = unknown> {
    */
   get result(): Promise<R | null> {
     return (async () => {
-      const latest = await this.latestResult();
+      // The traceback of a failure is not returned here, so it is not inflated either.
+      const latest = await fetchLatestResult<R>(this.connection, this.serializer, this.id, 'returnValue');
       if (latest?.type === ResultType.SUCCESSFUL) return latest.returnValue;
       const legacy = await this.#field('result');
       return legacy && legacy.length > 0 ? (this.serializer.loads(legacy) as R) : null;
@@ -236,7 +237,7 @@ export class Job<R = unknown> {
 
   /** The value of the newest result if it is a success, else `null`. @see RQ `Job.return_value` */
   async returnValue(): Promise<R | null> {
-    const latest = await this.latestResult();
+    const latest = await fetchLatestResult<R>(this.connection, this.serializer, this.id, 'returnValue');
     return latest?.type === ResultType.SUCCESSFUL ? latest.returnValue : null;
   }
 
@@ -253,7 +254,7 @@ export class Job<R = unknown> {
   /** The traceback of the newest failure, else the legacy `exc_info` field. @see RQ `Job.exc_info` */
   get excInfo(): Promise<string | null> {
     return (async () => {
-      const latest = await this.latestResult();
+      const latest = await fetchLatestResult<R>(this.connection, this.serializer, this.id, 'excString');
       if (latest?.type === ResultType.FAILED) return latest.excString;
       const fields = await this.#load();
       return fields ? recordFromFields(this.id, fields).excInfo : null;
@@ -305,18 +306,20 @@ export class Job<R = unknown> {
     const state = String(status);
     if (state === JobStatus.CANCELED) throw new JobCanceledError(this.id);
     const newest = Array.isArray(latest) && latest.length > 0 ? latest[0]! : null;
-    if (DONE.has(state) && newest) return this.#settle(parseResultEntry<R>(newest, this.serializer));
+    if (DONE.has(state) && newest) return this.#settle(newest);
     if (state === JobStatus.FINISHED) return (await this.result) as R; // legacy: no results stream
     // Anything written after the newest entry we saw is this run's outcome.
     const afterId = Array.isArray(newest) ? String(newest[0]) : '0-0';
     const entry = await waiterFor(this.connection).wait(this.id, afterId, options);
-    return this.#settle(parseResultEntry<R>(entry, this.serializer));
+    return this.#settle(entry);
   }
 
-  async #settle(result: Result<R>): Promise<R> {
-    if (result.type === ResultType.SUCCESSFUL) return result.returnValue as R;
+  /** Decode only what the outcome needs: the value of a success, the traceback of a failure. */
+  async #settle(entry: Reply): Promise<R> {
+    const head = parseResultEntry<R>(entry, this.serializer, 'returnValue');
+    if (head.type === ResultType.SUCCESSFUL) return head.returnValue as R;
     if ((await this.status) === JobStatus.STOPPED) throw new JobStoppedError(this.id);
-    throw new JobFailedError(this.id, result.excString);
+    throw new JobFailedError(this.id, parseResultEntry<R>(entry, this.serializer, 'excString').excString);
   }
 
   /** Ids of jobs waiting on this one. @see RQ `Job.dependent_ids` */
@@ -414,10 +417,10 @@ export class Job<R = unknown> {
       }
     }
     const group = await this.connection.command(['HGET', jobKey(this.id), 'group_id']);
-    const groupSet = Buffer.isBuffer(group) && group.length > 0 ? groupKey(group.toString()) : '';
+    const groupSet = Buffer.isBuffer(group) && group.length > 0 ? [groupKey(group.toString())] : [];
     await this.connection.script(
       DELETE_JOB,
-      [...jobOperationKeys(this.id, this.origin), dependentsKey(this.id), dependenciesKey(this.id), groupSet],
+      [...jobOperationKeys(this.id, this.origin), dependentsKey(this.id), dependenciesKey(this.id), ...groupSet],
       [this.id, executionKey(this.id, ''), removeFromQueue ? '1' : '0'],
     );
   }

@@ -2,7 +2,7 @@
  * A queue: where jobs are enqueued and what the queue holds. Mirrors RQ's `rq.queue.Queue`; every accessor
  * that touches Redis is a promise.
  */
-import { Connection, type Arg, type ConnectionLike, type RedisPipeline, type SharedConnection } from './connection.js';
+import { Connection, ownsTarget, type Arg, type ConnectionLike, type RedisPipeline, type SharedConnection } from './connection.js';
 import { DuplicateJobError, InvalidArgumentError, RqtsError } from './errors.js';
 import { Job, queuePosition } from './job.js';
 import type { JobRef } from './dependencies.js';
@@ -123,7 +123,7 @@ export class Queue {
     if (options.python !== undefined && (typeof options.python !== 'string' || options.python.length === 0)) {
       throw new InvalidArgumentError('python', options.python, 'expected the path or name of a Python interpreter');
     }
-    this.#ownsConnection = !(options.connection instanceof Connection) && typeof options.connection === 'string';
+    this.#ownsConnection = ownsTarget(options.connection);
     this.connection = Connection.from(options.connection);
     this.serializer = resolveSerializer(options.serializer ?? 'pickle');
     this.key = queueKey(this.name);

@@ -143,19 +143,37 @@ function adler32(bytes: Buffer): number {
   return ((b << 16) | a) >>> 0;
 }
 
-/** RQ tries zlib and falls back to the raw bytes, so uncompressed payloads are valid (protocol §3.2). */
-export function decompress(bytes: Buffer): Buffer {
+/**
+ * Most bytes a stored payload may inflate to. A small field can inflate to gigabytes (a zlib bomb), and
+ * inflating is where memory and time would go, so inflation stops here: about 0.1 s and 64 MiB at worst.
+ */
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/** Most bytes a traceback (`exc_info`, `exc_string`) may inflate to. */
+export const MAX_TRACEBACK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * RQ tries zlib and falls back to the raw bytes, so uncompressed payloads are valid (protocol §3.2).
+ * @throws DeserializationError when the bytes would inflate past `maxBytes` (nothing larger is allocated).
+ */
+export function decompress(bytes: Buffer, maxBytes = MAX_INFLATED_BYTES, what = 'payload'): Buffer {
   if (bytes.length < 2 || bytes[0] !== 0x78) return bytes;
   try {
-    return inflateSync(bytes);
-  } catch {
+    return inflateSync(bytes, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DeserializationError(`The ${what} inflates past the ${maxBytes}-byte limit (a decompression bomb?); not decoded`, { cause: error });
+    }
     return bytes;
   }
 }
 
-/** zlib'd UTF-8 traceback (`exc_info` / `exc_string`); raw text accepted on read, as RQ does. */
-export function decodeTraceback(bytes: Buffer): string {
-  return decompress(bytes).toString('utf8');
+/**
+ * zlib'd UTF-8 traceback (`exc_info` / `exc_string`); raw text accepted on read, as RQ does.
+ * @throws DeserializationError when it inflates past {@link MAX_TRACEBACK_BYTES}.
+ */
+export function decodeTraceback(bytes: Buffer, what = 'traceback'): string {
+  return decompress(bytes, MAX_TRACEBACK_BYTES, what).toString('utf8');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -290,7 +308,7 @@ export function recordFromFields(id: string, fields: Map<string, Buffer>): JobRe
   };
   const dependencyIds = json('dependency_ids', isStringArray) ?? (text('dependency_id') ? [text('dependency_id')!] : []);
   const excInfo = fields.get('exc_info');
-  return {
+  const record: JobRecord = {
     id,
     data,
     origin: text('origin') ?? '',
@@ -323,9 +341,19 @@ export function recordFromFields(id: string, fields: Map<string, Buffer>): JobRe
     repeatsLeft: int('repeats_left'),
     repeatIntervals: json('repeat_intervals', isIntArray),
     webhooks: json('webhooks', isWebhookList),
-    excInfo: excInfo && excInfo.length > 0 ? decodeTraceback(excInfo) || null : null,
+    excInfo: null,
     result: blob('result'),
   };
+  // Inflated only when read (a bomb here must not make the job unreadable), once; throws DeserializationError.
+  if (excInfo && excInfo.length > 0) {
+    let decoded: string | null | undefined;
+    Object.defineProperty(record, 'excInfo', {
+      enumerable: true,
+      configurable: true,
+      get: () => (decoded ??= decodeTraceback(excInfo, `exc_info of job ${id}`) || null),
+    });
+  }
+  return record;
 }
 
 /** A list as Python's `json.dumps` writes it (`[1, 2]`, `["a", "b"]`), as RQ stores ids and intervals. */

@@ -25,8 +25,17 @@ export interface Result<R = unknown> {
   executionId: string | null;
 }
 
-/** Decode one `[id, [field, value, …]]` stream entry. */
-export function parseResultEntry<R>(entry: Reply, serializer: Serializer): Result<R> {
+/**
+ * Which payloads of an entry to decode: a caller that only returns the value must not pay for (or fail on)
+ * the traceback, and the other way round.
+ */
+export type ResultFields = 'all' | 'returnValue' | 'excString';
+
+/**
+ * Decode one `[id, [field, value, …]]` stream entry; the payloads `only` leaves out come back `null`.
+ * @throws DeserializationError for a malformed entry or payload, or a traceback that inflates past the limit.
+ */
+export function parseResultEntry<R>(entry: Reply, serializer: Serializer, only: ResultFields = 'all'): Result<R> {
   if (!Array.isArray(entry) || entry.length < 2 || !Array.isArray(entry[1])) {
     throw new DeserializationError('Malformed results stream entry');
   }
@@ -46,18 +55,18 @@ export function parseResultEntry<R>(entry: Reply, serializer: Serializer): Resul
     id,
     type,
     createdAt: new Date(Number(id.split('-')[0])),
-    returnValue: rv ? (serializer.loads(Buffer.from(rv.toString('latin1'), 'base64')) as R) : null,
-    excString: exc ? decodeTraceback(Buffer.from(exc.toString('latin1'), 'base64')) : null,
+    returnValue: rv && only !== 'excString' ? (serializer.loads(Buffer.from(rv.toString('latin1'), 'base64')) as R) : null,
+    excString: exc && only !== 'returnValue' ? decodeTraceback(Buffer.from(exc.toString('latin1'), 'base64'), `exc_string of result ${id}`) : null,
     workerName: text('worker_name'),
     executionId: text('execution_id'),
   };
 }
 
 /** The newest result of a job, or null (`XREVRANGE … + - COUNT 1`). */
-export async function fetchLatestResult<R>(connection: Connection, serializer: Serializer, jobId: string): Promise<Result<R> | null> {
+export async function fetchLatestResult<R>(connection: Connection, serializer: Serializer, jobId: string, only: ResultFields = 'all'): Promise<Result<R> | null> {
   const reply = await connection.command(['XREVRANGE', resultsKey(jobId), '+', '-', 'COUNT', '1']);
   if (!Array.isArray(reply) || reply.length === 0) return null;
-  return parseResultEntry<R>(reply[0]!, serializer);
+  return parseResultEntry<R>(reply[0]!, serializer, only);
 }
 
 /** Every stored result of a job, newest first. */

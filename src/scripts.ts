@@ -341,9 +341,10 @@ return 1
 /**
  * Delete a job (protocol §6.9): out of its queue and registries, its execution records, its group, then
  * the hash, dependents and dependencies keys. The results stream is left, as RQ leaves it.
- * KEYS 1–9 as {@link jobOperationKeys}, KEYS[10] dependents · KEYS[11] dependencies · KEYS[12] group set
- * (or ''), ARGV[1] job id · ARGV[2] execution key prefix of this job · ARGV[3] '0' to leave the id in the
- * queue list (RQ's `remove_from_queue=False`). Returns 1, or 0 when it did not exist.
+ * KEYS 1–9 as {@link jobOperationKeys}, KEYS[10] dependents · KEYS[11] dependencies · KEYS[12] the group
+ * set, only when the job has a group (a script declares only real keys), ARGV[1] job id · ARGV[2] execution
+ * key prefix of this job · ARGV[3] '0' to leave the id in the queue list (RQ's `remove_from_queue=False`).
+ * Returns 1, or 0 when it did not exist.
  */
 export const DELETE_JOB = new LuaScript(
   'deleteJob',
@@ -351,7 +352,7 @@ export const DELETE_JOB = new LuaScript(
 local existed = redis.call('EXISTS', KEYS[1])
 unlink(ARGV[1], ARGV[3] == '0')
 for _, e in ipairs(redis.call('ZRANGE', KEYS[9], 0, -1)) do redis.call('DEL', ARGV[2] .. e) end
-if KEYS[12] ~= '' then redis.call('SREM', KEYS[12], ARGV[1]) end
+if #KEYS >= 12 then redis.call('SREM', KEYS[12], ARGV[1]) end
 redis.call('DEL', KEYS[1], KEYS[9], KEYS[10], KEYS[11])
 return existed
 `,

@@ -2,15 +2,22 @@
  * Blocking result waits without polling: every pending `job.wait()` on a connection is served by one
  * `XREAD BLOCK … STREAMS rq:results:<id>…` call on one duplicated connection (blocking commands on one
  * connection run one after another, so one call must cover every job). When a new job joins, the running
- * block is ended with `CLIENT UNBLOCK` and re-issued with the larger key set.
+ * block is ended with `CLIENT UNBLOCK` and re-issued with the larger key set. Under an ACL user that may not
+ * run `CLIENT ID`/`CLIENT UNBLOCK`, blocks are kept short instead, so a new job joins within one of them.
  */
 import type { Connection, RedisClient, Reply } from './connection.js';
-import { JobCanceledError, NoSuchJobError, RqtsError, WaitTimeoutError } from './errors.js';
+import { JobCanceledError, NoSuchJobError, PermissionError, RedisReplyError, RqtsError, WaitTimeoutError } from './errors.js';
 import { jobKey, resultsKey } from './keys.js';
 import { JobStatus, ResultType } from './protocol.js';
 
 /** How long one XREAD blocks before the loop re-checks statuses (canceled/deleted jobs write no result). */
 const BLOCK_MS = 2_000;
+
+/** The block when `CLIENT UNBLOCK` is denied: the longest a newly added wait goes unwatched. */
+const SHORT_BLOCK_MS = 50;
+
+/** Replies that a failover or restart clears up: keep waiting. */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|READONLY)\b/;
 
 /** Result types that end a wait; RETRIED (4) means the job runs again. */
 const FINAL_TYPES = new Set<number>([ResultType.SUCCESSFUL, ResultType.FAILED, ResultType.MAX_RETRIES_EXCEEDED]);
@@ -54,6 +61,8 @@ export class ResultWaiter {
   #generation = 0;
   #inFlight = false;
   #interruptQueued = false;
+  /** False once Redis denied CLIENT ID or CLIENT UNBLOCK (ACL): then blocks are short. */
+  #canUnblock = true;
   readonly #listening = new WeakSet<RedisClient>();
 
   constructor(connection: Connection) {
@@ -121,7 +130,7 @@ export class ResultWaiter {
         this.#generation += 1;
         this.#inFlight = true;
         reply = await this.#connection.blockingCommand([
-          'XREAD', 'BLOCK', String(BLOCK_MS), 'STREAMS',
+          'XREAD', 'BLOCK', String(this.#canUnblock ? BLOCK_MS : SHORT_BLOCK_MS), 'STREAMS',
           ...ids.map(resultsKey),
           ...ids.map((id) => this.#watched.get(id)?.lastId ?? '0-0'),
         ]);
@@ -129,6 +138,8 @@ export class ResultWaiter {
         // The connection dropped (it reconnects by itself); re-read from the last ids after a pause.
         this.#blockingId = null;
         if (error instanceof RqtsError && /closed/i.test(error.message)) return this.#rejectAll(error);
+        // A reply no retry changes (ACL denies XREAD, the key is not a stream): end the waits with it.
+        if (error instanceof RedisReplyError && !TRANSIENT_REPLY.test(error.reply)) return this.#rejectAll(error);
         await new Promise((r) => setTimeout(r, 100));
         continue;
       } finally {
@@ -176,13 +187,18 @@ export class ResultWaiter {
   }
 
   async #ensureBlockingId(client: RedisClient): Promise<void> {
-    if (this.#blockingId !== null) return;
+    if (this.#blockingId !== null || !this.#canUnblock) return;
     if (!this.#listening.has(client)) {
       // A reconnect gives the connection a new id.
       client.on('ready', () => { this.#blockingId = null; });
       this.#listening.add(client);
     }
-    this.#blockingId = String(await this.#connection.blockingCommand(['CLIENT', 'ID']));
+    try {
+      this.#blockingId = String(await this.#connection.blockingCommand(['CLIENT', 'ID']));
+    } catch (error) {
+      if (!(error instanceof PermissionError)) throw error;
+      this.#canUnblock = false;
+    }
   }
 
   /** End the running XREAD so the next one includes new jobs. Coalesced: one UNBLOCK per tick. */
@@ -197,7 +213,11 @@ export class ResultWaiter {
 
   async #unblock(generation: number, attempt: number): Promise<void> {
     if (!this.#inFlight || generation !== this.#generation || this.#blockingId === null) return;
-    const done = await this.#connection.command(['CLIENT', 'UNBLOCK', this.#blockingId]).catch(() => 0);
+    const done = await this.#connection.command(['CLIENT', 'UNBLOCK', this.#blockingId]).catch((error: unknown) => {
+      if (error instanceof PermissionError) this.#canUnblock = false;
+      return 0;
+    });
+    if (!this.#canUnblock) return;
     // The XREAD may not have reached Redis yet; try again shortly while it is still the same call.
     if (done !== 1 && attempt < 20) setTimeout(() => void this.#unblock(generation, attempt + 1), 2);
   }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Connection, type Arg, type ConnectionLike, type RedisClient, type Reply } from '../connection.js';
+import { Connection, ownsTarget, type Arg, type ConnectionLike, type RedisClient, type Reply } from '../connection.js';
 import { InvalidArgumentError } from '../errors.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
@@ -102,7 +102,7 @@ export class Worker {
     this.queues = options.queues.map((q) => validateQueueName(q));
     this.name = options.name ?? randomUUID().replace(/-/g, '');
     if (!/^[A-Za-z0-9_.-]+$/.test(this.name)) throw new InvalidArgumentError('name', this.name, 'expected letters, digits, ".", "_" or "-"');
-    this.#ownsConnection = typeof options.connection === 'string';
+    this.#ownsConnection = ownsTarget(options.connection);
     this.connection = Connection.from(options.connection);
     this.serializer = resolveSerializer(options.serializer ?? 'pickle');
     this.#handlers = { ...(options.handlers ?? {}) };

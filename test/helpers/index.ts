@@ -1,5 +1,5 @@
 /** The interop rig: private Redis servers, the installed Python RQ versions, and real RQ processes. */
-export { startRedis, type RedisServer, type StartRedisOptions } from './redis-server.js';
+export { startRedis, freePort, type RedisServer, type StartRedisOptions } from './redis-server.js';
 export {
   rqVersions,
   rqVersion,

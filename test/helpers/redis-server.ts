@@ -26,7 +26,7 @@ const ATTEMPTS = 10;
  * connections never take it; two vitest workers picking the same one is caught by the bind probe here or by
  * redis-server's own "Address already in use", and {@link startRedis} retries.
  */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   const port = 20_000 + Math.floor(Math.random() * 12_000);
   return new Promise((resolve) => {
     const probe = createServer();
@@ -62,6 +62,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export interface StartRedisOptions {
   /** A fixed port (e.g. to restart a server where clients expect it); one attempt only. */
   port?: number;
+  /** More `redis-server` arguments (TLS, replication…); the plain port stays for the readiness probe. */
+  args?: readonly string[];
+  /** A data directory the caller owns (kept on stop), so a restarted server finds its AOF/RDB files. */
+  dir?: string;
 }
 
 /** Starts a private `redis-server` and waits until it answers PING. */
@@ -70,16 +74,17 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const attempts = options.port === undefined ? ATTEMPTS : 1;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const port = options.port ?? (await freePort());
-    const dir = mkdtempSync(join(tmpdir(), 'rqts-redis-'));
-    trackTempDir(dir);
+    const ownDir = options.dir === undefined;
+    const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'rqts-redis-'));
+    if (ownDir) trackTempDir(dir);
     // prettier-ignore
     const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir,
-      '--daemonize', 'no', '--logfile', '', '--loglevel', 'notice'];
+      '--daemonize', 'no', '--logfile', '', '--loglevel', 'notice', ...(options.args ?? [])];
     let server: Spawned;
     try {
       server = await start('redis-server', args, {});
     } catch (err) {
-      forgetTempDir(dir);
+      if (ownDir) forgetTempDir(dir);
       throw new Error('redis-server could not be started; run `bash scripts/bootstrap.sh` to install it', { cause: err });
     }
     let exited = false;
@@ -89,13 +94,13 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     while (!exited && Date.now() < deadline) {
       // The pid check guards against a neighbour's server that won the race for this port.
       if ((await probeServer(port)) === server.pid) {
-        return handle(server, port, dir);
+        return handle(server, port, ownDir ? dir : null);
       }
       await sleep(50);
     }
     server.kill('SIGKILL');
     lastLog = (await server.done).all;
-    forgetTempDir(dir);
+    if (ownDir) forgetTempDir(dir);
     if (!/address already in use/i.test(lastLog)) {
       throw new Error(`redis-server on port ${port} did not answer within ${START_TIMEOUT_MS} ms:\n${lastLog}`);
     }
@@ -103,7 +108,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   throw new Error(`redis-server found no free port in ${attempts} attempts:\n${lastLog}`);
 }
 
-function handle(server: Spawned, port: number, dir: string): RedisServer {
+function handle(server: Spawned, port: number, dir: string | null): RedisServer {
   let stopping: Promise<void> | undefined;
   return {
     port,
@@ -115,7 +120,7 @@ function handle(server: Spawned, port: number, dir: string): RedisServer {
         const killer = setTimeout(() => server.kill('SIGKILL'), 5000);
         await server.done;
         clearTimeout(killer);
-        forgetTempDir(dir);
+        if (dir !== null) forgetTempDir(dir);
       })();
       return stopping;
     },

@@ -4,7 +4,7 @@
  */
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connection, ConnectionError, Job, Queue, connect } from '../../src/index.js';
+import { AuthenticationError, Connection, ConnectionError, Job, Queue, connect } from '../../src/index.js';
 import { rqVersions, runWorker, startRedis, uniqueName, type RedisServer } from '../helpers/index.js';
 
 let redis: RedisServer;
@@ -31,7 +31,7 @@ describe('URLs', () => {
     expect(await job.wait({ timeout: 10_000 })).toBe(4);
   });
 
-  it('password and ACL user URLs authenticate; a wrong password is a ConnectionError', async () => {
+  it('password and ACL user URLs authenticate; a wrong password is an AuthenticationError', async () => {
     await admin.command(['ACL', 'SETUSER', 'app', 'on', '>app-pass', '~*', '&*', '+@all']);
     const port = redis.port;
     const asUser = await connect(`redis://app:app-pass@127.0.0.1:${port}/0`);
@@ -39,7 +39,7 @@ describe('URLs', () => {
     await asUser.close();
     const wrong = Connection.from(`redis://app:nope@127.0.0.1:${port}/0`, { connectTimeoutMs: 2_000, retries: 0 });
     const failure = await wrong.open().catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(ConnectionError);
+    expect(failure).toBeInstanceOf(AuthenticationError);
     expect(String(failure)).toMatch(/WRONGPASS|invalid username-password/i);
     await wrong.close();
   });
