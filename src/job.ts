@@ -14,6 +14,7 @@ import {
 } from './errors.js';
 import { dependenciesKey, dependentsKey, executionKey, groupKey, jobKey, resultsKey, workerCommandChannel } from './keys.js';
 import { CANCEL_JOB, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
+import { cancelFuture, deleteHeldFuture, release, type ReleaseResult } from './deferred.js';
 // registries.ts imports this module too; both use each other only inside methods, so the cycle is safe.
 import { JobRegistry } from './registries.js';
 import { isPlainObject } from './validate.js';
@@ -317,6 +318,8 @@ export class Job<R = unknown> {
    * @see RQ `Job.cancel`
    */
   async cancel(): Promise<void> {
+    // A future cancels its held jobs with it (before release) and leaves its dependencies' dependents sets.
+    if (await cancelFuture(this.connection, this.id, this.origin)) return;
     // Not idempotent: a second run after a lost reply would report "already canceled".
     const outcome = await this.connection.script(CANCEL_JOB, jobOperationKeys(this.id, this.origin), [this.id, String(Math.floor(Date.now() / 1000))], { idempotent: false });
     if (outcome === 0) throw new NoSuchJobError(this.id);
@@ -344,6 +347,8 @@ export class Job<R = unknown> {
         await dependent?.delete({ deleteDependents: true });
       }
     }
+    // A future not released yet goes with every job held for it.
+    if (await deleteHeldFuture(this.connection, this.id, this.origin)) return;
     const group = await this.connection.command(['HGET', jobKey(this.id), 'group_id']);
     const groupSet = Buffer.isBuffer(group) && group.length > 0 ? groupKey(group.toString()) : '';
     await this.connection.script(
@@ -351,6 +356,16 @@ export class Job<R = unknown> {
       [...jobOperationKeys(this.id, this.origin), dependentsKey(this.id), dependenciesKey(this.id), groupSet],
       [this.id, executionKey(this.id, '')],
     );
+  }
+
+  /**
+   * Release this future (a job enqueued with `deferred: true`): queue every job held for it (`blockedBy`), and
+   * the future itself when it waits for nothing else; otherwise a worker queues it after the last one.
+   * Releasing twice does nothing and says so (`released: false`).
+   * @throws InvalidOperationError when this job is not a future.
+   */
+  release(): Promise<ReleaseResult> {
+    return release(this.id, { connection: this.connection });
   }
 
   /**

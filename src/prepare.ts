@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { toCallback, type CallbackLike } from './callbacks.js';
-import { resolveDependsOn, type DependsOn } from './dependencies.js';
+import { resolveDependsOn, type DependsOn, type JobRef } from './dependencies.js';
+import { resolveHold, type Hold } from './deferred.js';
 import { InvalidArgumentError } from './errors.js';
 import { encodePayload } from './payload.js';
 import { formatDescription } from './py/repr.js';
@@ -60,11 +61,23 @@ export interface EnqueueCallOptions {
   onFailure?: CallbackLike;
   /** Python callback after a stop (`on_stopped=`, RQ 1.15+; older workers ignore it). */
   onStopped?: CallbackLike;
+  /**
+   * Create a *future*: status `deferred`, never pushed, until {@link release} queues the jobs `blockedBy` it
+   * and then (when they have all finished) the future itself. Not an RQ option (RQ fork semantics).
+   */
+  deferred?: boolean;
+  /**
+   * Hold this job for a future (a Job or an id, in any queue): it runs when the future is released, and the
+   * future runs after it. `dependsOn` may only name that same future.
+   */
+  blockedBy?: JobRef;
+  /** With `deferred: true`: the future runs even when a job it waits for failed. */
+  allowFailure?: boolean;
 }
 
 export const ENQUEUE_OPTIONS = [
   'args', 'kwargs', 'jobId', 'jobTimeout', 'resultTtl', 'ttl', 'failureTtl', 'description', 'meta', 'atFront', 'unique',
-  'dependsOn', 'retry', 'onSuccess', 'onFailure', 'onStopped',
+  'dependsOn', 'retry', 'onSuccess', 'onFailure', 'onStopped', 'deferred', 'blockedBy', 'allowFailure',
 ] as const;
 
 
@@ -87,6 +100,8 @@ export interface PreparedJob {
   unique: boolean;
   /** The caller's `meta`, kept so a writer can add entries (the trace context) before it is stored. */
   meta?: Record<string, unknown>;
+  /** A future, or a job held for one (`deferred.ts`); null for every other job. */
+  hold: Hold | null;
 }
 
 /**
@@ -121,6 +136,7 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
     throw new InvalidArgumentError('unique', true, 'cannot be combined with dependsOn (as in RQ)');
   }
   if (deps.ids.includes(id)) throw new InvalidArgumentError('dependsOn', id, 'a job cannot depend on itself');
+  const held = resolveHold(options, id, deps);
   if (options.retry !== undefined && !(options.retry instanceof Retry)) {
     throw new InvalidArgumentError('retry', options.retry, 'expected new Retry({ max, interval })');
   }
@@ -139,12 +155,15 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
   record.failureTtl = parseFailureTtl(options.failureTtl) ?? null;
   record.ttl = parseTtl(options.ttl) ?? null;
   if (options.meta && Object.keys(options.meta).length > 0) record.meta = dumpsOption(ctx.serializer, 'meta', options.meta);
-  record.dependencyIds = deps.ids;
+  record.dependencyIds = held.dependencyIds;
   // RQ sets both flags (to False when not asked for) as soon as a Dependency object is given.
-  if (deps.fromDependency) {
+  if (deps.fromDependency && held.hold?.kind !== 'blocked') {
     record.allowDependencyFailures = deps.allowFailure;
     record.enqueueAtFront = deps.enqueueAtFront;
   }
+  if (held.allowFailure) record.allowDependencyFailures = true;
+  // A held job is pushed by release, which reads enqueue_at_front as a worker releasing a dependent does.
+  if (held.hold?.kind === 'blocked' && (options.atFront || held.atFrontOnRelease)) record.enqueueAtFront = true;
   if (options.retry) {
     record.retriesLeft = options.retry.max;
     record.retryIntervals = [...options.retry.intervals];
@@ -156,7 +175,7 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
   record.failureCallbackTimeout = callbacks.failure?.timeout ?? null;
   record.stoppedCallbackName = callbacks.stopped?.funcName ?? null;
   record.stoppedCallbackTimeout = callbacks.stopped?.timeout ?? null;
-  return { funcName, args, kwargs, record, atFront: options.atFront ?? false, unique: options.unique ?? false, meta: options.meta };
+  return { funcName, args, kwargs, record, atFront: options.atFront ?? false, unique: options.unique ?? false, meta: options.meta, hold: held.hold };
 }
 
 function dumpsOption(serializer: Serializer, option: string, value: unknown): Buffer {
