@@ -19,6 +19,7 @@ import {
 } from '../../src/index.js';
 import { hasTraceback, privateRedis, rqInfo, rqVersions, runPythonJson, runWorker, uniqueName, REPO_ROOT } from '../helpers/index.js';
 import { pyPrelude } from '../helpers/python.js';
+import { run } from '../helpers/processes.js';
 import { startWorker } from '../helpers/rq.js';
 
 const env = privateRedis();
@@ -296,5 +297,28 @@ describe('a producer killed between two blockedBy enqueues', () => {
     const run = await runWorker({ rq, url: env.redis.url, queues: [queueName] });
     expect(run.exitCode, run.log).toBe(0);
     expect(await Promise.all([first!, second, future!].map((j) => j.wait(WAIT)))).toEqual([21, 22, 20]);
+  });
+});
+
+describe('rqts release', () => {
+  it('releases futures, says when one was released already, and fails on a job that is not a future', async () => {
+    const queue = new Queue(uniqueName('fcli'), { connection: env.connection });
+    const future = await queue.enqueueCall('mylib.add', { args: [1, 0], deferred: true });
+    const held = await queue.enqueueCall('mylib.add', { args: [1, 1], blockedBy: future });
+    const lonely = await queue.enqueueCall('mylib.add', { args: [2, 0], deferred: true });
+    const plain = await queue.enqueue('mylib.add', 3, 0);
+    const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', `${REPO_ROOT}/src/cli/index.ts`, '-u', env.redis.url, 'release', ...args], { cwd: REPO_ROOT, timeoutMs: 60_000 });
+
+    const first = await cli(future.id, lonely.id);
+    expect(first.exitCode, first.all).toBe(0);
+    expect(first.stdout.trim().split('\n')).toEqual([
+      `Released ${future.id}: 1 held job queued, the future runs after them`,
+      `Released ${lonely.id}: 0 held jobs queued, the future is queued`,
+    ]);
+    expect(await queue.jobIds).toEqual([plain.id, held.id, lonely.id]);
+    const again = await cli(future.id, plain.id);
+    expect(again.stdout.trim()).toBe(`${future.id} was released already; nothing done`);
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toMatch(/InvalidOperationError: .*not a future/);
   });
 });
