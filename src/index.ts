@@ -10,6 +10,7 @@ export { Repeat, type RepeatOptions } from './repeat.js';
 export { Webhook, type WebhookOptions } from './webhook.js';
 export { Callback, type CallbackLike } from './callbacks.js';
 export { Dependency, type DependencyOptions, type DependsOn, type JobRef } from './dependencies.js';
+export { release, type ReleaseResult } from './deferred.js';
 export { type WaitOptions } from './waiter.js';
 export { Worker, type WorkerOptions } from './worker/worker.js';
 export { WorkerInfo, sendShutdownCommand, sendKillHorseCommand, type WorkerInfoOptions } from './worker/info.js';

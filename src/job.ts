@@ -14,6 +14,7 @@ import {
 } from './errors.js';
 import { dependenciesKey, dependentsKey, executionKey, groupKey, jobKey, queueKey, queuesKey, registryKeys, resultsKey, workerCommandChannel } from './keys.js';
 import { CANCEL_JOB, CANCEL_JOB_WITH_OPTIONS, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
+import { cancelFuture, deleteHeldFuture, release, type ReleaseResult } from './deferred.js';
 // registries.ts imports this module too; both use each other only inside methods, so the cycle is safe.
 import { JobRegistry } from './registries.js';
 import { isPlainObject } from './validate.js';
@@ -364,6 +365,8 @@ export class Job<R = unknown> {
     for (const [option, value] of [['enqueueDependents', enqueueDependents], ['removeFromDependencies', removeFromDependencies]] as const) {
       if (typeof value !== 'boolean') throw new InvalidArgumentError(option, value, 'expected a boolean');
     }
+    // A future cancels its held jobs with it (before release) and leaves its dependencies' dependents sets.
+    if (await cancelFuture(this.connection, this.id, this.origin)) return;
     const score = String(Math.floor(Date.now() / 1000));
     // Not idempotent: a second run after a lost reply would report "already canceled".
     const outcome =
@@ -416,6 +419,8 @@ export class Job<R = unknown> {
         await dependent?.delete({ deleteDependents: true });
       }
     }
+    // A future not released yet goes with every job held for it.
+    if (await deleteHeldFuture(this.connection, this.id, this.origin)) return;
     const group = await this.connection.command(['HGET', jobKey(this.id), 'group_id']);
     const groupSet = Buffer.isBuffer(group) && group.length > 0 ? [groupKey(group.toString())] : [];
     await this.connection.script(
@@ -423,6 +428,16 @@ export class Job<R = unknown> {
       [...jobOperationKeys(this.id, this.origin), dependentsKey(this.id), dependenciesKey(this.id), ...groupSet],
       [this.id, executionKey(this.id, ''), removeFromQueue ? '1' : '0'],
     );
+  }
+
+  /**
+   * Release this future (a job enqueued with `deferred: true`): queue every job held for it (`blockedBy`), and
+   * the future itself when it waits for nothing else; otherwise a worker queues it after the last one.
+   * Releasing twice does nothing and says so (`released: false`).
+   * @throws InvalidOperationError when this job is not a future.
+   */
+  release(): Promise<ReleaseResult> {
+    return release(this.id, { connection: this.connection });
   }
 
   /**

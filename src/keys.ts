@@ -77,3 +77,19 @@ export const schedulerLockKey = (queue: string): string => `rq:scheduler-lock:${
 export function workerNameFromKey(key: string): string | null {
   return key.startsWith(WORKER_PREFIX) ? key.slice(WORKER_PREFIX.length) : null;
 }
+
+/**
+ * A future's hold list (rqts deferred jobs): `"<queue>/<job id>"` of every job held for it, so release can push
+ * each to its own queue. Kept under the future's own job key, not at the fork's `rq:deferred:<future id>`,
+ * which is RQ's deferred-registry key space (`rq:deferred:<queue>`): a queue named like a job id would collide.
+ */
+export const heldJobsKey = (futureId: string): string => `${JOB_PREFIX}${futureId}:blocked`;
+
+/** A hold-list entry. Job ids never contain `/`, so the entry splits at its last `/`. */
+export const heldJobEntry = (queue: string, id: string): string => `${queue}/${id}`;
+
+/** Queue name and job id of a hold-list entry. */
+export function parseHeldJobEntry(entry: string): { queue: string; id: string } {
+  const at = entry.lastIndexOf('/');
+  return { queue: entry.slice(0, at), id: entry.slice(at + 1) };
+}

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { toCallback, type CallbackLike } from './callbacks.js';
 import type { RedisPipeline } from './connection.js';
-import { resolveDependsOn, type DependsOn } from './dependencies.js';
+import { resolveDependsOn, type DependsOn, type JobRef } from './dependencies.js';
+import { resolveHold, type Hold } from './deferred.js';
 import { InvalidArgumentError } from './errors.js';
 import { encodePayload } from './payload.js';
 import { formatDescription } from './py/repr.js';
@@ -73,11 +74,23 @@ export interface EnqueueCallOptions {
    * at once; nothing is written until the caller's `exec()`, and a discarded transaction writes nothing.
    */
   pipeline?: RedisPipeline;
+  /**
+   * Create a *future*: status `deferred`, never pushed, until {@link release} queues the jobs `blockedBy` it
+   * and then (when they have all finished) the future itself. Not an RQ option (RQ fork semantics).
+   */
+  deferred?: boolean;
+  /**
+   * Hold this job for a future (a Job or an id, in any queue): it runs when the future is released, and the
+   * future runs after it. `dependsOn` may only name that same future.
+   */
+  blockedBy?: JobRef;
+  /** With `deferred: true`: the future runs even when a job it waits for failed. */
+  allowFailure?: boolean;
 }
 
 export const ENQUEUE_OPTIONS = [
   'args', 'kwargs', 'jobId', 'jobTimeout', 'resultTtl', 'ttl', 'failureTtl', 'description', 'meta', 'atFront', 'unique',
-  'dependsOn', 'retry', 'onSuccess', 'onFailure', 'onStopped', 'pipeline', 'repeat', 'webhooks',
+  'dependsOn', 'retry', 'onSuccess', 'onFailure', 'onStopped', 'pipeline', 'repeat', 'webhooks', 'deferred', 'blockedBy', 'allowFailure',
 ] as const;
 
 
@@ -106,6 +119,8 @@ export interface PreparedJob {
   unique: boolean;
   /** The caller's `meta`, kept so a writer can add entries (the trace context) before it is stored. */
   meta?: Record<string, unknown>;
+  /** A future, or a job held for one (`deferred.ts`); null for every other job. */
+  hold: Hold | null;
 }
 
 /**
@@ -140,6 +155,12 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
     throw new InvalidArgumentError('unique', true, 'cannot be combined with dependsOn (as in RQ)');
   }
   if (deps.ids.includes(id)) throw new InvalidArgumentError('dependsOn', id, 'a job cannot depend on itself');
+  const held = resolveHold(options, id, deps);
+  // A future's checks (does it exist, is it released?) answer in the script's reply, which a caller's
+  // transaction only delivers at exec(): too late to reject, so the two are not combined.
+  if (held.hold !== null && options.pipeline !== undefined) {
+    throw new InvalidArgumentError('pipeline', '(a transaction)', 'cannot be combined with deferred or blockedBy');
+  }
   if (options.retry !== undefined && !(options.retry instanceof Retry)) {
     throw new InvalidArgumentError('retry', options.retry, 'expected new Retry({ max, interval })');
   }
@@ -162,12 +183,15 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
   record.failureTtl = parseFailureTtl(options.failureTtl) ?? null;
   record.ttl = parseTtl(options.ttl) ?? null;
   if (options.meta && Object.keys(options.meta).length > 0) record.meta = dumpsOption(ctx.serializer, 'meta', options.meta);
-  record.dependencyIds = deps.ids;
+  record.dependencyIds = held.dependencyIds;
   // RQ sets both flags (to False when not asked for) as soon as a Dependency object is given.
-  if (deps.fromDependency) {
+  if (deps.fromDependency && held.hold?.kind !== 'blocked') {
     record.allowDependencyFailures = deps.allowFailure;
     record.enqueueAtFront = deps.enqueueAtFront;
   }
+  if (held.allowFailure) record.allowDependencyFailures = true;
+  // A held job is pushed by release, which reads enqueue_at_front as a worker releasing a dependent does.
+  if (held.hold?.kind === 'blocked' && (options.atFront || held.atFrontOnRelease)) record.enqueueAtFront = true;
   if (options.retry) {
     record.retriesLeft = options.retry.max;
     record.retryIntervals = [...options.retry.intervals];
@@ -184,7 +208,7 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
   record.failureCallbackTimeout = callbacks.failure?.timeout ?? null;
   record.stoppedCallbackName = callbacks.stopped?.funcName ?? null;
   record.stoppedCallbackTimeout = callbacks.stopped?.timeout ?? null;
-  return { funcName, args, kwargs, record, atFront: options.atFront ?? false, unique: options.unique ?? false, meta: options.meta };
+  return { funcName, args, kwargs, record, atFront: options.atFront ?? false, unique: options.unique ?? false, meta: options.meta, hold: held.hold };
 }
 
 function dumpsOption(serializer: Serializer, option: string, value: unknown): Buffer {

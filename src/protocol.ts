@@ -101,3 +101,41 @@ export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState];
 
 /** Commands a worker takes on its `rq:pubsub:<name>` channel (rq/command.py). */
 export const WorkerCommand = { SHUTDOWN: 'shutdown', KILL_HORSE: 'kill-horse', STOP_JOB: 'stop-job' } as const;
+
+/**
+ * rqts futures (deferred jobs released all at once): the job-hash field that marks a future and its state.
+ * RQ versions 1.13–2.x ignore fields they do not know and keep them when they save the job.
+ */
+export const FUTURE_FIELD = 'rqts_future';
+export const FutureState = {
+  /** Created with `deferred: true`, not released yet: `blockedBy` may still add jobs. */
+  HELD: 'held',
+  /** `release()` ran: its held jobs were queued; the future waits for them as a stock RQ dependent. */
+  RELEASED: 'released',
+} as const;
+export type FutureState = (typeof FutureState)[keyof typeof FutureState];
+
+/** What the release script reports (first element of its reply). */
+export const ReleaseOutcome = {
+  /** Held jobs queued; followed by how many, and 1 when the future itself was queued too. */
+  RELEASED: 1,
+  /** Released before; nothing was written. */
+  ALREADY_RELEASED: 2,
+  /** No such job. */
+  NO_SUCH_JOB: 3,
+  /** The job is not a future (created without `deferred: true`). */
+  NOT_A_FUTURE: 4,
+  /** A future that is no longer deferred (canceled); followed by its status. */
+  NOT_DEFERRED: 5,
+  /** The hold list or dependencies changed since they were read; read again and retry. */
+  STALE: 6,
+} as const;
+
+/** What the future cancel and delete scripts report. */
+export const FutureOpOutcome = {
+  DONE: 1,
+  NO_SUCH_JOB: 0,
+  ALREADY_CANCELED: -1,
+  /** The hold list or dependencies changed since they were read; read again and retry. */
+  STALE: -2,
+} as const;

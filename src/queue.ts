@@ -10,7 +10,8 @@ import { jobKey, queueKey, queueNameFromKey, queuesKey, type RegistryName } from
 import { JobRegistry } from './registries.js';
 import { deferredScore } from './dependencies.js';
 import { createdJobs, prepareJob, type EnqueueCallOptions, type PreparedJob } from './prepare.js';
-import { Defaults, JobStatus } from './protocol.js';
+import { Defaults, FUTURE_FIELD, FutureState, JobStatus } from './protocol.js';
+import { blockedByError } from './deferred.js';
 import { epochSeconds, formatDatetime, nowMicros, recordToFields, type JobRecord } from './record.js';
 import { COMPACT_QUEUE, EMPTY_QUEUE, emptyQueueArgs, EnqueueOutcome, enqueueJobsArgs, type EnqueueMode, type EnqueueSpec } from './scripts.js';
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
@@ -29,6 +30,13 @@ export interface EnqueueData {
 
 /** Ids each caller's pipeline will write, so a later job in the same pipeline may depend on them. */
 const pipelined = new WeakMap<object, Set<string>>();
+/** Script outcomes that reject a `blockedBy` (the reply is then {code, future id, status}). */
+const BLOCKED_BY_ERRORS: Record<number, Parameters<typeof blockedByError>[0]> = {
+  [EnqueueOutcome.MISSING_FUTURE]: 'missing',
+  [EnqueueOutcome.NOT_A_FUTURE]: 'not-a-future',
+  [EnqueueOutcome.FUTURE_RELEASED]: 'released',
+  [EnqueueOutcome.FUTURE_NOT_DEFERRED]: 'not-deferred',
+};
 
 /** Status of a freshly written job, by script outcome; ALREADY_WRITTEN leaves it to be read. */
 const STATUS_BY_OUTCOME: Record<number, JobStatus> = {
@@ -229,6 +237,11 @@ export class Queue {
     if (options?.dependsOn !== undefined) {
       throw new InvalidArgumentError('dependsOn', options.dependsOn, 'scheduled jobs cannot have dependencies (RQ ignores them)');
     }
+    for (const option of ['blockedBy', 'deferred'] as const) {
+      if (options?.[option] !== undefined && options[option] !== false) {
+        throw new InvalidArgumentError(option, options[option], 'cannot be combined with enqueueAt/enqueueIn: held jobs run when their future is released');
+      }
+    }
     const prepared = this.#prepare(func, options);
     // The job key expires after `ttl` (as RQ 2.x has it): one that expires before it is due is only ever lost.
     const due = (when.getTime() - Date.now()) / 1000;
@@ -321,8 +334,11 @@ export class Queue {
       const now = new Date(micros / 1000);
       const record: JobRecord = { ...p.record, createdAt: now };
       records.push(record);
+      const fields = recordToFields({ ...record, status: null }, { createdAt: stamp });
+      if (p.hold?.kind === 'future') fields.push(FUTURE_FIELD, FutureState.HELD);
       return {
-        mode,
+        mode: p.hold ? (p.hold.kind === 'future' ? 'future' : 'blocked') : mode,
+        futureId: p.hold?.kind === 'blocked' ? p.hold.futureId : undefined,
         queue: this.name,
         jobId: record.id,
         // Only `atFront` decides where a job queued now goes, as in RQ; the record's enqueue_at_front (from a
@@ -336,7 +352,7 @@ export class Queue {
         dependencyIds: record.dependencyIds,
         allowDependencyFailures: record.allowDependencyFailures === true,
         deferredScore: deferredScore(epochSeconds(micros), record.ttl),
-        fields: recordToFields({ ...record, status: null }, { createdAt: stamp }),
+        fields,
       };
     });
     const { script, keys, args } = enqueueJobsArgs(specs);
@@ -346,6 +362,8 @@ export class Queue {
     if (reply[0] === EnqueueOutcome.MISSING_DEPENDENCY && reply.length === 2 && Buffer.isBuffer(reply[1])) {
       throw new InvalidArgumentError('dependsOn', reply[1].toString(), 'no such job (nothing was written)');
     }
+    const blockedByCode = BLOCKED_BY_ERRORS[reply[0] as number];
+    if (blockedByCode && reply.length === 3) throw blockedByError(blockedByCode, String(reply[1]), String(reply[2]));
     return reply.map((outcome, i) => {
       const record = records[i]!;
       if (outcome === EnqueueOutcome.DUPLICATE) throw new DuplicateJobError(record.id);

@@ -5,6 +5,7 @@
 import type { Arg } from './connection.js';
 import { LuaScript } from './connection.js';
 import * as keys from './keys.js';
+import { FUTURE_FIELD, FutureOpOutcome, FutureState, ReleaseOutcome } from './protocol.js';
 
 /** What {@link ENQUEUE_JOBS} reports for each job. */
 export const EnqueueOutcome = {
@@ -20,43 +21,78 @@ export const EnqueueOutcome = {
   SCHEDULED: 4,
   /** A dependency does not exist; nothing at all was written. Followed by the missing id. */
   MISSING_DEPENDENCY: 5,
+  /** `blockedBy` names a job that does not exist; nothing was written. Followed by its id. */
+  MISSING_FUTURE: 6,
+  /** `blockedBy` names a job that is not a future; nothing was written. Followed by its id. */
+  NOT_A_FUTURE: 7,
+  /** `blockedBy` names a future that was released already; nothing was written. Followed by its id. */
+  FUTURE_RELEASED: 8,
+  /** `blockedBy` names a future that is no longer deferred (canceled); followed by its id and status. */
+  FUTURE_NOT_DEFERRED: 9,
 } as const;
 
-/** How a job enters Redis: pushed, scheduled, or written queued without a push for a synchronous run (RQ's `is_async=False`). */
-export type EnqueueMode = 'queue' | 'schedule' | 'sync';
+/**
+ * How a job enters Redis: pushed (or deferred behind dependencies), scheduled, written queued without a push
+ * for a synchronous run (RQ's `is_async=False`), created as a future (`deferred: true`), or held for a future
+ * (`blockedBy`).
+ */
+export type EnqueueMode = 'queue' | 'schedule' | 'sync' | 'future' | 'blocked';
+const MODE_CODES: Record<EnqueueMode, string> = { queue: 'Q', schedule: 'S', sync: 'Q', future: 'F', blocked: 'B' };
 
 /**
  * Write one or more jobs atomically: validate every dependency first, then for each job write its hash and
- * push it (protocol §6.1), defer it behind unfinished dependencies (§6.2) or schedule it (§6.4).
+ * push it (protocol §6.1), defer it behind unfinished dependencies (§6.2) or schedule it (§6.4); or write a
+ * future or a job held for one (`deferred.ts`).
  *
  * ARGV[j] describes job j as one MessagePack array (one argument per job: node-redis writes each argument as
- * its own chunk, and forty small ones per job cost more than the Lua work): mode ('Q' queue | 'S' schedule)
- * · push ('L' | 'R' | 'N' = none: a synchronous run, RQ's `_enqueue_sync_job`) · ttl seconds or '' · unique ('1'|'0') · created_at (retry fingerprint) · job id ·
+ * its own chunk, and forty small ones per job cost more than the Lua work): mode ('Q' queue | 'S' schedule |
+ * 'F' future | 'B' blocked by a future) · push ('L' | 'R' | 'N' = none: a synchronous run, RQ's
+ * `_enqueue_sync_job`) · ttl seconds or '' · unique ('1'|'0') · created_at (retry fingerprint) · job id ·
  * scheduled score · allow failed dependencies ('1'|'0') · deferred score · enqueued_at · [dependency ids] ·
- * [field, value, …].
+ * [field, value, …] · future id ('B') · hold entry ('B').
  * KEYS per job: rq:queues · job hash · queue list · dependents set · dependencies set · deferred registry ·
- *   scheduled registry · then per dependency: its job hash · its dependents set
- * Returns one outcome per job ({@link EnqueueOutcome}), or {5, id} when a dependency is missing.
+ *   scheduled registry · then per dependency: its job hash · its dependents set · then, for 'B' only: the
+ *   future's job hash · its dependencies set · its hold list
+ * Returns one outcome per job ({@link EnqueueOutcome}), or {5, id} when a dependency is missing, or
+ * {6|7|8|9, future id, status} when a `blockedBy` future is missing, not a future, released or not deferred.
  *
  * A dependency counts as met when it is `finished` (or `failed` with allow-failure: RQ would leave such a job
  * deferred for ever; rqts queues it, but writes the dependency records RQ writes). A client-made id plus
  * the created_at fingerprint (strictly increasing per process) make a retried call idempotent. Without
  * `unique`, an existing hash with that id is replaced as RQ replaces it, but deleted first so that no stale
  * field of the old job survives.
+ *
+ * A future ('F') is deferred whatever its dependencies, and waits on itself (its id in its own dependencies
+ * set) until released, so no stock worker enqueues it early. A held job ('B') is deferred with no dependency;
+ * the future comes to depend on it in stock terms: the held job's dependents set gets the future, the
+ * future's dependencies set and `dependency_ids` get the held job, and its hold list gets `queue/id`.
  */
 const ENQUEUE_JOBS = new LuaScript(
   'enqueueJobs',
   `
 local specs = {}
 for j = 1, #ARGV do specs[j] = cmsgpack.unpack(ARGV[j]) end
--- pass 1: every dependency must exist in Redis or earlier in this batch
-local batch, k = {}, 1
-for _, s in ipairs(specs) do
-  batch[s[6]] = true
+-- pass 1: every dependency must exist in Redis or earlier in this batch; every future of a held job must be
+-- a future that is still held (or one created earlier in this batch).
+local batch, base, k = {}, {}, 1
+for j, s in ipairs(specs) do
+  base[j] = k
   for d, depId in ipairs(s[11]) do
     if not batch[depId] and redis.call('EXISTS', KEYS[k + 5 + 2 * d]) == 0 then return {5, depId} end
   end
   k = k + 7 + 2 * #s[11]
+  if s[1] == 'B' then
+    local fid = s[13]
+    if batch[fid] ~= 'F' then
+      local f = redis.call('HMGET', KEYS[k], 'status', '${FUTURE_FIELD}')
+      if not f[1] then return {6, fid, ''} end
+      if f[2] == '${FutureState.RELEASED}' then return {8, fid, f[1]} end
+      if f[2] ~= '${FutureState.HELD}' then return {7, fid, f[1]} end
+      if f[1] ~= 'deferred' then return {9, fid, f[1]} end
+    end
+    k = k + 3
+  end
+  batch[s[6]] = s[1]
 end
 -- pass 2: write. Pushes to the back of one queue are gathered into one RPUSH (in order), and each queue is
 -- added to the set of queues once: a batch of 1,000 then costs Redis a few commands instead of 2,000.
@@ -65,8 +101,8 @@ local function flush()
   if #pending > 0 then redis.call('RPUSH', pendingQueue, unpack(pending)) end
   pending = {}
 end
-k = 1
 for j, s in ipairs(specs) do
+  k = base[j]
   local mode, push, ttl, unique, createdAt, id = s[1], s[2], s[3], s[4], s[5], s[6]
   local deps, fields = s[11], s[12]
   local jobKey, queueKey = KEYS[k + 1], KEYS[k + 2]
@@ -81,6 +117,9 @@ for j, s in ipairs(specs) do
     local status, unfinished = 'queued', false
     if mode == 'S' then
       status = 'scheduled'
+    elseif mode ~= 'Q' then
+      -- a future ('F') or a held job ('B'): deferred whatever its dependencies
+      status, unfinished = 'deferred', true
     else
       for d = 1, #deps do
         local ds = redis.call('HGET', KEYS[k + 5 + 2 * d], 'status')
@@ -105,6 +144,26 @@ for j, s in ipairs(specs) do
       for d = 1, #deps do
         redis.call('SADD', KEYS[k + 6 + 2 * d], id)
         redis.call('SADD', KEYS[k + 4], deps[d])
+      end
+    end
+    if mode == 'F' then redis.call('SADD', KEYS[k + 4], id) end
+    if mode == 'B' then
+      local fKey = k + 7 + 2 * #deps
+      local fid = s[13]
+      redis.call('SADD', KEYS[k + 3], fid)
+      redis.call('SADD', KEYS[fKey + 1], id)
+      redis.call('RPUSH', KEYS[fKey + 2], s[14])
+      -- dependency_ids as Python's json.dumps writes a list (ids never need escaping)
+      local ids = redis.call('HGET', KEYS[fKey], 'dependency_ids')
+      if not ids or ids == '[]' then
+        redis.call('HSET', KEYS[fKey], 'dependency_ids', '["' .. id .. '"]', 'dependency_id', id)
+      else
+        redis.call('HSET', KEYS[fKey], 'dependency_ids', string.sub(ids, 1, -2) .. ', "' .. id .. '"]')
+      end
+      local pttl = redis.call('PTTL', KEYS[fKey])
+      if pttl > 0 then
+        redis.call('PEXPIRE', KEYS[fKey + 1], pttl)
+        redis.call('PEXPIRE', KEYS[fKey + 2], pttl)
       end
     end
     -- After the SADDs, so that the dependencies set expires with the job, as RQ's Job.cleanup(ttl) has it.
@@ -133,7 +192,6 @@ for j, s in ipairs(specs) do
     end
   end
   out[j] = outcome
-  k = k + 7 + 2 * #deps
 end
 flush()
 return out
@@ -159,6 +217,8 @@ export interface EnqueueSpec {
   allowDependencyFailures: boolean;
   /** Score in the deferred registry (see `dependencies.ts`). */
   deferredScore: string;
+  /** The future a `blocked` job is held for. */
+  futureId?: string;
   /** The record's fields, without `status` and `enqueued_at` (the script sets those). */
   fields: Arg[];
 }
@@ -173,11 +233,14 @@ export function enqueueJobsArgs(specs: readonly EnqueueSpec[]): { script: LuaScr
       keys.dependenciesKey(s.jobId), keys.registryKeys.deferred(s.queue), keys.registryKeys.scheduled(s.queue),
     );
     for (const dep of s.dependencyIds) k.push(keys.jobKey(dep), keys.dependentsKey(dep));
+    const blocked = s.mode === 'blocked' && s.futureId !== undefined;
+    if (blocked) k.push(keys.jobKey(s.futureId!), keys.dependenciesKey(s.futureId!), keys.heldJobsKey(s.futureId!));
     a.push(
       packArray([
-        s.mode === 'schedule' ? 'S' : 'Q', s.mode === 'sync' ? 'N' : s.atFront ? 'L' : 'R', s.ttl === null ? '' : String(s.ttl), s.unique ? '1' : '0',
+        MODE_CODES[s.mode], s.mode === 'sync' ? 'N' : s.atFront ? 'L' : 'R', s.ttl === null ? '' : String(s.ttl), s.unique ? '1' : '0',
         s.createdAt, s.jobId, String(s.scheduledScore ?? ''), s.allowDependencyFailures ? '1' : '0', s.deferredScore,
         s.enqueuedAt, s.dependencyIds, s.fields,
+        ...(blocked ? [s.futureId!, keys.heldJobEntry(s.queue, s.jobId)] : []),
       ]),
     );
   }
@@ -519,3 +582,183 @@ export function syncFinishArgs(a: SyncFinishArgs): { keys: string[]; args: Arg[]
     ],
   };
 }
+// ---------------------------------------------------------------------------------------------------------
+// Futures (deferred.ts). Each script gets the hold list and the dependencies set as the caller read them,
+// declares every key they lead to, and answers STALE when either changed meanwhile (the caller re-reads).
+
+/**
+ * Lua shared by the future scripts: is the hold list (KEYS[h]) still ARGV[a+1 .. a+n] in order, and the
+ * dependencies set (KEYS[d]) still exactly ARGV[b+1 .. b+m]?
+ */
+const SNAPSHOT_MATCHES = `
+local function snapshotMatches(h, a, n, d, b, m)
+  local held = redis.call('LRANGE', KEYS[h], 0, -1)
+  if #held ~= n then return false end
+  for i = 1, n do if held[i] ~= ARGV[a + i] then return false end end
+  if redis.call('SCARD', KEYS[d]) ~= m then return false end
+  for i = 1, m do if redis.call('SISMEMBER', KEYS[d], ARGV[b + i]) == 0 then return false end end
+  return true
+end
+`;
+
+/**
+ * Release a future ({@link ReleaseOutcome}): every held job that is still deferred leaves its deferred
+ * registry for its queue (status `queued`, `enqueued_at`, LPUSH when it asked for the front); the future stops
+ * waiting on itself, is marked released, and is queued too when every remaining dependency is met (gone,
+ * `finished`, or `failed` when it allows failures); otherwise a stock worker queues it after the last one.
+ * KEYS[1] future hash · [2] its dependencies set · [3] its hold list · [4] its queue list · [5] its deferred
+ * registry · [6] rq:queues · then per held job: its hash · its queue list · its deferred registry · then per
+ * dependency (other than the future itself): its hash.
+ * ARGV[1] future id · [2] enqueued_at · [3] n held · [4] m dependencies · then the n hold entries · then the m
+ * dependency ids as read (the future's own id included when present).
+ */
+export const RELEASE_FUTURE = new LuaScript(
+  'releaseFuture',
+  `${SNAPSHOT_MATCHES}
+local id, now, n, m = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local f = redis.call('HMGET', KEYS[1], 'status', '${FUTURE_FIELD}', 'allow_dependency_failures', 'enqueue_at_front')
+if not f[1] then return {${ReleaseOutcome.NO_SUCH_JOB}} end
+if f[2] == '${FutureState.RELEASED}' then return {${ReleaseOutcome.ALREADY_RELEASED}} end
+if f[2] ~= '${FutureState.HELD}' then return {${ReleaseOutcome.NOT_A_FUTURE}, f[1]} end
+if f[1] ~= 'deferred' then return {${ReleaseOutcome.NOT_DEFERRED}, f[1]} end
+if not snapshotMatches(3, 4, n, 2, 4 + n, m) then return {${ReleaseOutcome.STALE}} end
+local released = 0
+for i = 1, n do
+  local hKey, qKey, dKey = KEYS[4 + 3 * i], KEYS[5 + 3 * i], KEYS[6 + 3 * i]
+  local h = redis.call('HMGET', hKey, 'status', 'enqueue_at_front')
+  if h[1] == 'deferred' then
+    local hid = string.match(ARGV[4 + i], '([^/]+)$')
+    redis.call('ZREM', dKey, hid)
+    redis.call('HSET', hKey, 'status', 'queued', 'enqueued_at', now)
+    redis.call('SADD', KEYS[6], qKey)
+    redis.call(h[2] == '1' and 'LPUSH' or 'RPUSH', qKey, hid)
+    released = released + 1
+  end
+end
+redis.call('SREM', KEYS[2], id)
+redis.call('DEL', KEYS[3])
+redis.call('HSET', KEYS[1], '${FUTURE_FIELD}', '${FutureState.RELEASED}')
+local met, d = true, 0
+for i = 1, m do
+  local dep = ARGV[4 + n + i]
+  if dep ~= id then
+    d = d + 1
+    local ds = redis.call('HGET', KEYS[6 + 3 * n + d], 'status')
+    if ds and ds ~= 'finished' and not (f[3] == '1' and ds == 'failed') then met = false end
+  end
+end
+if met then
+  redis.call('ZREM', KEYS[5], id)
+  redis.call('HSET', KEYS[1], 'status', 'queued', 'enqueued_at', now)
+  redis.call('SADD', KEYS[6], KEYS[4])
+  redis.call(f[4] == '1' and 'LPUSH' or 'RPUSH', KEYS[4], id)
+end
+return {${ReleaseOutcome.RELEASED}, released, met and 1 or 0}
+`,
+);
+
+/** KEYS and ARGV for {@link RELEASE_FUTURE} from the hold list and dependencies set as read. */
+export function releaseFutureArgs(future: { id: string; queue: string }, held: readonly string[], dependencyIds: readonly string[], enqueuedAt: string): { keys: string[]; args: string[] } {
+  const k = [
+    keys.jobKey(future.id), keys.dependenciesKey(future.id), keys.heldJobsKey(future.id), keys.queueKey(future.queue),
+    keys.registryKeys.deferred(future.queue), keys.queuesKey(),
+  ];
+  for (const entry of held) {
+    const { queue, id } = keys.parseHeldJobEntry(entry);
+    k.push(keys.jobKey(id), keys.queueKey(queue), keys.registryKeys.deferred(queue));
+  }
+  for (const dep of dependencyIds) if (dep !== future.id) k.push(keys.jobKey(dep));
+  return { keys: k, args: [future.id, enqueuedAt, String(held.length), String(dependencyIds.length), ...held, ...dependencyIds] };
+}
+
+/**
+ * Cancel a future ({@link FutureOpOutcome}). Not released yet: every held job that is still deferred is
+ * canceled with it (out of its deferred registry, into its canceled registry) and the hold list goes. Either
+ * way the future leaves the dependents set of everything it waits on, so that no worker queues it later (RQ
+ * 1.13 does not check a dependent's status), and is canceled as {@link CANCEL_JOB} cancels.
+ * KEYS 1–9 as {@link jobOperationKeys} · [10] its dependencies set · [11] its hold list · then per held job:
+ * its hash · its deferred registry · its canceled registry · then per dependency (not itself): its dependents
+ * set. ARGV[1] future id · [2] now · [3] n held · [4] m dependencies · the n hold entries · the m ids as read.
+ */
+export const CANCEL_FUTURE = new LuaScript(
+  'cancelFuture',
+  `${UNLINK_JOB}${SNAPSHOT_MATCHES}
+local id, now, n, m = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local f = redis.call('HMGET', KEYS[1], 'status', '${FUTURE_FIELD}')
+if not f[1] then return ${FutureOpOutcome.NO_SUCH_JOB} end
+if f[1] == 'canceled' then return ${FutureOpOutcome.ALREADY_CANCELED} end
+if not snapshotMatches(11, 4, n, 10, 4 + n, m) then return ${FutureOpOutcome.STALE} end
+if f[2] == '${FutureState.HELD}' then
+  for i = 1, n do
+    local hKey = KEYS[9 + 3 * i]
+    local hid = string.match(ARGV[4 + i], '([^/]+)$')
+    if redis.call('HGET', hKey, 'status') == 'deferred' then
+      redis.call('ZREM', KEYS[10 + 3 * i], hid)
+      redis.call('HSET', hKey, 'status', 'canceled')
+      redis.call('ZADD', KEYS[11 + 3 * i], now, hid)
+    end
+  end
+  redis.call('DEL', KEYS[11])
+end
+local d = 0
+for i = 1, m do
+  if ARGV[4 + n + i] ~= id then
+    d = d + 1
+    redis.call('SREM', KEYS[11 + 3 * n + d], id)
+  end
+end
+unlink(id)
+redis.call('HSET', KEYS[1], 'status', 'canceled')
+redis.call('ZADD', KEYS[8], now, id)
+return ${FutureOpOutcome.DONE}
+`,
+);
+
+/** KEYS and ARGV for {@link CANCEL_FUTURE} and {@link DELETE_FUTURE}. */
+export function futureOperationArgs(future: { id: string; queue: string }, held: readonly string[], dependencyIds: readonly string[], now: string, forDelete: boolean): { keys: string[]; args: string[] } {
+  const k = [...jobOperationKeys(future.id, future.queue), keys.dependenciesKey(future.id), keys.heldJobsKey(future.id)];
+  if (forDelete) k.push(keys.dependentsKey(future.id));
+  for (const entry of held) {
+    const { queue, id } = keys.parseHeldJobEntry(entry);
+    k.push(keys.jobKey(id), keys.registryKeys.deferred(queue), keys.registryKeys.canceled(queue));
+    if (forDelete) k.push(keys.dependentsKey(id), keys.dependenciesKey(id));
+  }
+  for (const dep of dependencyIds) if (dep !== future.id) k.push(keys.dependentsKey(dep));
+  return { keys: k, args: [future.id, now, String(held.length), String(dependencyIds.length), ...held, ...dependencyIds] };
+}
+
+/**
+ * Delete a future that is not released yet ({@link FutureOpOutcome}; STALE once it is released: a released
+ * future is deleted like any job). Every held job goes too (hash, dependents and dependencies sets, deferred
+ * and canceled registry entries); the future leaves the dependents set of everything it waits on, then goes as
+ * {@link DELETE_JOB} deletes a job (it never ran, so it has no execution records).
+ * KEYS 1–9 as {@link jobOperationKeys} · [10] its dependencies set · [11] its hold list · [12] its dependents
+ * set · then per held job: its hash · deferred registry · canceled registry · dependents set · dependencies
+ * set · then per dependency (not itself): its dependents set. ARGV as {@link CANCEL_FUTURE}.
+ */
+export const DELETE_FUTURE = new LuaScript(
+  'deleteFuture',
+  `${UNLINK_JOB}${SNAPSHOT_MATCHES}
+local id, n, m = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
+local f = redis.call('HMGET', KEYS[1], 'status', '${FUTURE_FIELD}')
+if not f[1] then return ${FutureOpOutcome.NO_SUCH_JOB} end
+if f[2] ~= '${FutureState.HELD}' or not snapshotMatches(11, 4, n, 10, 4 + n, m) then return ${FutureOpOutcome.STALE} end
+for i = 1, n do
+  local at = 12 + 5 * (i - 1)
+  local hid = string.match(ARGV[4 + i], '([^/]+)$')
+  redis.call('ZREM', KEYS[at + 2], hid)
+  redis.call('ZREM', KEYS[at + 3], hid)
+  redis.call('DEL', KEYS[at + 1], KEYS[at + 4], KEYS[at + 5])
+end
+local d = 0
+for i = 1, m do
+  if ARGV[4 + n + i] ~= id then
+    d = d + 1
+    redis.call('SREM', KEYS[12 + 5 * n + d], id)
+  end
+end
+unlink(id)
+redis.call('DEL', KEYS[1], KEYS[9], KEYS[10], KEYS[11], KEYS[12])
+return ${FutureOpOutcome.DONE}
+`,
+);

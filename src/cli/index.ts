@@ -10,10 +10,11 @@ import { UsageError, type Command, type Output } from './common.js';
 import { emptyCommand } from './empty.js';
 import { enqueueCommand } from './enqueue.js';
 import { infoCommand } from './info.js';
+import { releaseCommand } from './release.js';
 import { requeueCommand } from './requeue.js';
 import { workerCommand } from './worker.js';
 
-const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, emptyCommand, workerCommand];
+const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, releaseCommand, emptyCommand, workerCommand];
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string', short: 'u' },

@@ -86,6 +86,13 @@ describe.concurrent('examples', () => {
     expect(result.stdout).toContain('[ 3, 7, 100 ]');
   });
 
+  it('deferred-jobs.ts: held jobs run after release, before their future', async () => {
+    const result = await runExample('deferred-jobs.ts');
+    expectSuccess(result);
+    expect(result.stdout).toContain('report is deferred, imports are deferred\n{ released: true, heldJobs: 3, futureQueued: false }\n');
+    expect(result.stdout).toContain("[ [ 'daily report' ], {} ]\ncanceled\n[ 3, 7, 100 ]\n");
+  });
+
   it('scheduled.ts (the worker runs with --with-scheduler)', async () => {
     const result = await runExample('scheduled.ts');
     expectSuccess(result);
