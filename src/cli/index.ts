@@ -11,9 +11,10 @@ import { emptyCommand } from './empty.js';
 import { enqueueCommand } from './enqueue.js';
 import { infoCommand } from './info.js';
 import { requeueCommand } from './requeue.js';
+import { resumeCommand, suspendCommand } from './suspend.js';
 import { workerCommand } from './worker.js';
 
-const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, emptyCommand, workerCommand];
+const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, emptyCommand, workerCommand, suspendCommand, resumeCommand];
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string', short: 'u' },

@@ -19,3 +19,4 @@ export {
 export { uniqueName } from './names.js';
 export { privateRedis, type RedisEnv } from './fixtures.js';
 export { REPO_ROOT, PYTHON_DIR } from './paths.js';
+export { until } from './until.js';
