@@ -4,11 +4,15 @@
  * SimpleWorker. Beside them BullMQ's Worker with a no-op processor at concurrency 1 and 50, timed from
  * `new Worker` to the last `completed` — the baseline a Node worker for RQ queues has to beat.
  *
+ * The rqts Node worker runs the same jobs at concurrency 1 and 50 (the no-op as a `handlers` function), and
+ * with `isolation: 'process'` (a pooled child process per slot, the task imported there by module path),
+ * timed from `new Worker` to the burst worker's exit.
+ *
  * An RQ worker's start-up (imports, registration) is measured on an empty queue and reported apart, with
  * the rate net of it.
  */
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
-import { Connection, Queue } from './lib/rqts.js';
+import { Connection, NOOP_TASK_MODULE, Queue, Worker } from './lib/rqts.js';
 import { runWorker } from '../test/helpers/rq.js';
 import { compare, runOf, timed, type Context, type Contender, type Measured } from './lib/context.js';
 import { batches } from './enqueue.js';
@@ -71,6 +75,25 @@ export async function workerScenarios(ctx: Context): Promise<Record<string, Work
       },
     });
 
+    const quiet = { info() {}, warn() {}, error() {} };
+    const nodeWorker = (key: string, label: string, options: Partial<ConstructorParameters<typeof Worker>[0]>): Contender => ({
+      key,
+      label,
+      warmUp: 1000,
+      async run(jobs) {
+        const queue = new Queue(`bench-work-${key}`, { connection });
+        await batches(jobs, 1000, (_, count) => queue.enqueueMany(Array.from({ length: count }, () => Queue.prepareData(NOOP))));
+        const run = await timed(jobs, async () => {
+          const worker = new Worker({ connection, queues: [queue.name], burst: true, logger: quiet, handleSignals: false, ...options });
+          await worker.work();
+        });
+        const finished = await queue.finishedJobRegistry.count;
+        if (finished !== jobs) throw new Error(`rqts Worker (${label}) finished ${finished}/${jobs} jobs`);
+        return run;
+      },
+    });
+    const handlers = { [NOOP]: () => null };
+
     const { fork, simple, bullmq } = ctx.sizes.workerJobs;
     const results: Record<string, WorkerMeasured> = {};
     const measure = async (contenders: Contender[], jobs: number): Promise<void> => {
@@ -79,7 +102,15 @@ export async function workerScenarios(ctx: Context): Promise<Record<string, Work
     };
     await measure([rqWorker('rq-fork', 'rq worker (Worker: fork per job)', [])], fork);
     await measure([rqWorker('rq-simple', 'rq worker (SimpleWorker)', SIMPLE)], simple);
-    await measure([bullWorker(1), bullWorker(50)], bullmq);
+    await measure([
+      bullWorker(1),
+      nodeWorker('rqts1', 'rqts Worker, concurrency 1', { handlers }),
+      bullWorker(50),
+      nodeWorker('rqts50', 'rqts Worker, concurrency 50', { handlers, concurrency: 50 }),
+    ], bullmq);
+    await measure([
+      nodeWorker('rqts-process', "rqts Worker, isolation 'process'", { connection: ctx.redis.url, isolation: 'process', require: [NOOP_TASK_MODULE] }),
+    ], simple);
 
     // Start-up of an RQ burst worker with nothing to do.
     for (const [key, extraArgs] of [['rq-fork', []], ['rq-simple', SIMPLE]] as const) {

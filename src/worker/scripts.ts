@@ -121,8 +121,12 @@ export function runningJobKeys(jobId: string, origin: string, executionId: strin
   ];
 }
 
-/** How a job ended, for {@link FINISH_JOB}. */
-export type Outcome = 'success' | 'failure' | 'stopped';
+/**
+ * How a job ended, for {@link FINISH_JOB}. Maintenance fails jobs of dead workers as `abandoned` (a
+ * started-registry entry whose score passed; skipped if a heartbeat renewed it) or `stuck` (left in the
+ * intermediate list); neither touches this worker's counters.
+ */
+export type Outcome = 'success' | 'failure' | 'stopped' | 'abandoned' | 'stuck';
 
 /**
  * Finish a job in one step (§7.5, §7.6): execution cleanup, worker counters, then by outcome —
@@ -143,7 +147,7 @@ export type Outcome = 'success' | 'failure' | 'stopped';
  * 'move' (LMOVE into the intermediate list, one queue) or 'pop' (LPOP the queues in order) · [20] how many
  * other jobs this worker is running (the worker turns `idle` at 0)
  * Returns `{status, nextId?, queueIndex?}`: status 'finished' | 'failed' | 'stopped' | 'retried' |
- * 'scheduled' | 'deleted' | 'gone'; the next job's id and the 1-based index of its queue among KEYS[15..]
+ * 'scheduled' | 'deleted' | 'gone' | 'alive' (an abandoned-looking job whose heartbeat came back); the next job's id and the 1-based index of its queue among KEYS[15..]
  * (for 'move', 1), when one was popped.
  */
 export const FINISH_JOB = new LuaScript(
@@ -197,14 +201,23 @@ local function addResult(fields)
 end
 
 local function finish()
-  -- execution cleanup and worker bookkeeping, whatever happened
+  -- maintenance of a job a dead worker left: act only if its heartbeat score is still in the past
+  if outcome == 'abandoned' then
+    local score = redis.call('ZSCORE', KEYS[5], ARGV[4])
+    if not score or tonumber(score) >= now then return 'alive' end
+  end
+  -- execution cleanup and, for this worker's own jobs, worker bookkeeping
   redis.call('DEL', KEYS[7])
   redis.call('ZREM', KEYS[5], ARGV[4])
   redis.call('ZREM', KEYS[6], ARGV[3])
-  if redis.call('HGET', KEYS[8], 'current_job') == id then redis.call('HDEL', KEYS[8], 'current_job') end
-  if ARGV[20] == '0' then redis.call('HSET', KEYS[8], 'state', 'idle', 'current_job_working_time', '0') end
-  redis.call('HINCRBYFLOAT', KEYS[8], 'total_working_time', ARGV[7])
-  redis.call('HINCRBY', KEYS[8], outcome == 'success' and 'successful_job_count' or 'failed_job_count', 1)
+  if outcome == 'abandoned' or outcome == 'stuck' then
+    outcome = 'failure'
+  else
+    if redis.call('HGET', KEYS[8], 'current_job') == id then redis.call('HDEL', KEYS[8], 'current_job') end
+    if ARGV[20] == '0' then redis.call('HSET', KEYS[8], 'state', 'idle', 'current_job_working_time', '0') end
+    redis.call('HINCRBYFLOAT', KEYS[8], 'total_working_time', ARGV[7])
+    redis.call('HINCRBY', KEYS[8], outcome == 'success' and 'successful_job_count' or 'failed_job_count', 1)
+  end
   if redis.call('EXISTS', job) == 0 then return 'gone' end
 
   if outcome == 'success' then
@@ -331,3 +344,54 @@ export function finishJobArgs(a: FinishArgs): { keys: string[]; args: Arg[] } {
     ],
   };
 }
+
+/**
+ * Move due scheduled jobs (and delayed retries) onto their queue, as RQ's scheduler does (§7.10), but only
+ * while this scheduler still holds the queue's lock — compare before act, as RQ 2.11+ does, so two
+ * schedulers (Python or Node) never enqueue the same job twice.
+ * KEYS[1] scheduler lock · KEYS[2] scheduled registry · KEYS[3] queue list · KEYS[4] rq:queues.
+ * ARGV[1] the lock value this scheduler wrote · ARGV[2] now (epoch seconds) · ARGV[3] now (RQ datetime) ·
+ * ARGV[4] job key prefix · ARGV[5] lock ttl · ARGV[6] how many at most.
+ * Returns the number of jobs enqueued, or -1 when the lock is not ours (nothing is done).
+ */
+export const ENQUEUE_SCHEDULED = new LuaScript(
+  'enqueueScheduled',
+  `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], 0, ARGV[2], 'LIMIT', 0, tonumber(ARGV[6]))
+local moved = 0
+for _, id in ipairs(ids) do
+  local job = ARGV[4] .. id
+  redis.call('ZREM', KEYS[2], id)
+  if redis.call('EXISTS', job) == 1 then
+    local f = redis.call('HMGET', job, 'enqueue_at_front', 'enqueue_at_front_on_retry', 'ended_at')
+    local front = f[1] == '1' or (f[2] == '1' and f[3] and f[3] ~= '')
+    redis.call('HSET', job, 'status', 'queued', 'enqueued_at', ARGV[3])
+    redis.call('SADD', KEYS[4], KEYS[3])
+    redis.call(front and 'LPUSH' or 'RPUSH', KEYS[3], id)
+    moved = moved + 1
+  end
+end
+return moved
+`,
+);
+
+/**
+ * Take, keep or release a scheduler lock (`rq:scheduler-lock:<queue>`), only when it is free or ours.
+ * KEYS[1] lock · ARGV[1] our value · ARGV[2] 'acquire' | 'release' · ARGV[3] ttl. Returns 1 when held (acquire)
+ * or released (release), else 0.
+ */
+export const SCHEDULER_LOCK = new LuaScript(
+  'schedulerLock',
+  `
+local holder = redis.call('GET', KEYS[1])
+if ARGV[2] == 'release' then
+  if holder == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+  return 0
+end
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1
+`,
+);

@@ -30,6 +30,8 @@ import {
 import { WorkerInfo, type WorkerInfoOptions } from './info.js';
 import { excTypeAndValue, resolveCallbacks, runCallback, type JobCallbacks } from './callbacks.js';
 import { ExecutorPool } from './isolation/pool.js';
+import { runMaintenance } from './maintenance.js';
+import { Scheduler } from './scheduler.js';
 import { resolveWorkerOptions, WorkerDefaults, type ResolvedOptions, type WorkerOptions } from './options.js';
 import {
   FINISH_JOB,
@@ -99,6 +101,8 @@ export class Worker {
   #claimed = 0;
   #counts = { successful: 0, failed: 0 };
   #done: Promise<void> = Promise.resolve();
+  #lastMaintenance = 0;
+  #scheduler: Scheduler | null = null;
   readonly #waiters = new Set<() => void>();
   /** When the worker last had nothing to do (for `maxIdleTime`). */
   #idleSince = Date.now();
@@ -161,10 +165,18 @@ export class Worker {
         this.#dequeuer = await this.connection.openDuplicate();
         this.#dequeuerId = String(await this.#dequeuer.sendCommand(['CLIENT', 'ID']));
         if (this.#o.isolation !== 'none') this.#pool(this.#o.isolation).warm(this.#o.concurrency);
+        if (this.#o.withScheduler) {
+          this.#scheduler = new Scheduler(this.connection, this.queues, this.#logger);
+          // A burst worker runs its scheduler once, inline, as RQ's does.
+          if (this.#o.burst) await this.#scheduler.runOnce();
+          else this.#scheduler.start();
+        }
         await this.#loop();
       } finally {
         // Warm: running jobs finish (a cold shutdown has halted them already).
         await Promise.allSettled([...this.#slots]);
+        await this.#scheduler?.stop().catch((e) => this.#logger.warn(`rqts worker ${this.name}: scheduler stop failed: ${e}`));
+        this.#scheduler = null;
         await this.#unregister().catch((e) => this.#logger.warn(`rqts worker ${this.name}: unregister failed: ${e}`));
         this.#subscriber?.destroy();
         this.#dequeuer?.destroy();
@@ -245,6 +257,7 @@ export class Worker {
           await this.#pause(1000);
           continue;
         }
+        if (Date.now() - this.#lastMaintenance >= this.#o.maintenanceInterval * 1000) await this.#maintain();
         const idleLeft = this.#slots.size === 0 ? this.#o.maxIdleTime - (Date.now() - this.#idleSince) / 1000 : Infinity;
         if (idleLeft <= 0) break;
         this.#claimed += 1;
@@ -267,6 +280,15 @@ export class Worker {
         await this.#pause(Math.min(100 * 2 ** failures, 5_000));
       }
     }
+  }
+
+  /** RQ's maintenance (registry cleanup, dead workers), at start and every `maintenanceInterval`. */
+  async #maintain(): Promise<void> {
+    this.#lastMaintenance = Date.now();
+    await runMaintenance({
+      connection: this.connection, serializer: this.serializer, queues: this.queues, worker: this.name,
+      handlers: this.#o.handlers, defaultResultTtl: this.#o.resultTtl, logger: this.#logger,
+    });
   }
 
   /** Run jobs on one slot, starting with `first`, while the finish round trip prefetches another. */

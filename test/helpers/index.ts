@@ -1,4 +1,5 @@
 /** The interop rig: private Redis servers, the installed Python RQ versions, and real RQ processes. */
+export { startWorker, type WorkerProcess } from './rq.js';
 export { startRedis, type RedisServer, type StartRedisOptions } from './redis-server.js';
 export {
   rqVersions,

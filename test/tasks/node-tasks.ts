@@ -31,3 +31,8 @@ export const explode = job({ name: 'nodetasks.explode' })(() => {
 export const exitNow = job({ name: 'nodetasks.exit_now' })(() => {
   process.exit(3);
 });
+
+/** Runs until the worker halts it (its signal aborts): a job to catch a worker busy. */
+export const hang = job({ name: 'nodetasks.hang' })(
+  () => new Promise((resolve) => getCurrentJob()!.signal.addEventListener('abort', () => resolve('halted'))),
+);
