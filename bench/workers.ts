@@ -11,12 +11,12 @@
  * An RQ worker's start-up (imports, registration) is measured on an empty queue and reported apart, with
  * the rate net of it.
  */
-import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
+import { Queue as BullQueue, QueueEvents, Worker as BullWorker } from 'bullmq';
 import { Connection, NOOP_TASK_MODULE, Queue, Worker } from './lib/rqts.js';
 import { runWorker } from '../test/helpers/rq.js';
 import { compare, runOf, timed, type Context, type Contender, type Measured } from './lib/context.js';
 import { batches } from './enqueue.js';
-import { median } from './lib/stats.js';
+import { latency, median, type LatencySummary } from './lib/stats.js';
 
 export interface WorkerMeasured extends Measured {
   jobs: number;
@@ -24,7 +24,12 @@ export interface WorkerMeasured extends Measured {
   startupSeconds?: number;
   /** RQ only: jobs / (seconds − start-up). */
   netRate?: number;
+  /** rqts and BullMQ at concurrency 1: enqueue → result with the worker idle and waiting, one job at a time (ms). */
+  idleLatency?: LatencySummary;
 }
+
+/** Jobs timed one at a time for the idle-worker latency. */
+const LATENCY_JOBS = 300;
 
 const NOOP = 'mylib.noop';
 const SIMPLE = ['--worker-class', 'rq.worker.SimpleWorker'];
@@ -111,6 +116,43 @@ export async function workerScenarios(ctx: Context): Promise<Record<string, Work
     await measure([
       nodeWorker('rqts-process', "rqts Worker, isolation 'process'", { connection: ctx.redis.url, isolation: 'process', require: [NOOP_TASK_MODULE] }),
     ], simple);
+
+    // Idle worker: enqueue → result, one job at a time, the worker blocked in its pop when each arrives.
+    {
+      const queue = new Queue('bench-idle-rqts', { connection });
+      const worker = new Worker({ connection, queues: [queue.name], handlers, logger: quiet, handleSignals: false, dequeueTimeout: 5 });
+      const working = worker.work();
+      const samples: number[] = [];
+      for (let i = 0; i < LATENCY_JOBS + 20; i++) {
+        const t0 = performance.now();
+        const job = await queue.enqueue(NOOP);
+        await job.wait({ timeout: 10_000 });
+        if (i >= 20) samples.push(performance.now() - t0);
+      }
+      await worker.stop();
+      await working;
+      results.rqts1!.idleLatency = latency(samples);
+    }
+    {
+      const name = 'bench-idle-bullmq';
+      const queue = new BullQueue(name, { connection: bullConnection });
+      const events = new QueueEvents(name, { connection: bullConnection });
+      await events.waitUntilReady();
+      const worker = new BullWorker(name, async () => null, { connection: bullConnection, concurrency: 1 });
+      await worker.waitUntilReady();
+      const samples: number[] = [];
+      for (let i = 0; i < LATENCY_JOBS + 20; i++) {
+        const t0 = performance.now();
+        const job = await queue.add(NOOP, { i });
+        await job.waitUntilFinished(events, 10_000);
+        if (i >= 20) samples.push(performance.now() - t0);
+      }
+      await worker.close();
+      await events.close();
+      await queue.close();
+      results.bullmq1!.idleLatency = latency(samples);
+    }
+    ctx.log(`workers: idle enqueue → result p50 rqts ${results.rqts1!.idleLatency!.p50.toFixed(2)} ms, BullMQ ${results.bullmq1!.idleLatency!.p50.toFixed(2)} ms`);
 
     // Start-up of an RQ burst worker with nothing to do.
     for (const [key, extraArgs] of [['rq-fork', []], ['rq-simple', SIMPLE]] as const) {

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   JobFailedError,
-  JobStoppedError,
   NoSuchWorkerError,
   Queue,
   Worker,
@@ -122,7 +121,7 @@ describe('Worker.all / Worker.find and worker commands', () => {
       }
       const nodeError = await nodeJob.wait({ timeout: 30_000 }).catch((e: unknown) => e);
       expect(nodeError).toBeInstanceOf(JobFailedError);
-      expect((nodeError as JobFailedError).message).toContain('Work-horse terminated unexpectedly');
+      expect((nodeError as JobFailedError).excInfo).toContain('Work-horse terminated unexpectedly');
 
       // The workers carry on: one more job each, then the counters and state reflect both.
       const quick = await Promise.all(cases.map((c) => c.queue.enqueue('mylib.add', 1, 2)));
