@@ -66,12 +66,17 @@ export interface WorkerOptions {
   withScheduler?: boolean;
   /** Where the worker logs. @defaultValue console */
   logger?: Pick<Console, 'info' | 'warn' | 'error'>;
+  /**
+   * A consumer span per job that continues the producer's trace (from `traceparent` in the job's meta), and
+   * job metrics, when `@opentelemetry/api` is installed (see `configureTelemetry`). @defaultValue true
+   */
+  telemetry?: boolean;
 }
 
 const OPTION_NAMES = [
   'connection', 'queues', 'serializer', 'handlers', 'require', 'name', 'burst', 'concurrency', 'isolation', 'taskIsolation',
   'resultTtl', 'layout', 'dequeueTimeout', 'maxJobs', 'maxIdleTime', 'handleSignals', 'maintenanceInterval',
-  'withScheduler', 'logger',
+  'withScheduler', 'logger', 'telemetry',
 ] as const;
 
 /** RQ's worker defaults (rq/defaults.py). */
@@ -103,6 +108,7 @@ export interface ResolvedOptions {
   maintenanceInterval: number;
   withScheduler: boolean;
   logger: Pick<Console, 'info' | 'warn' | 'error'>;
+  telemetry: boolean;
 }
 
 /** Validate every option (nothing is written before this passes). @throws InvalidArgumentError naming the option. */
@@ -152,6 +158,7 @@ export function resolveWorkerOptions(options: WorkerOptions, defaultName: string
     maintenanceInterval: seconds('maintenanceInterval', options.maintenanceInterval, WorkerDefaults.MAINTENANCE_INTERVAL),
     withScheduler: bool('withScheduler', options.withScheduler, false),
     logger: options.logger ?? console,
+    telemetry: bool('telemetry', options.telemetry, true),
   };
 }
 

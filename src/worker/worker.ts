@@ -27,6 +27,7 @@ import {
   unknownFunction,
   type Isolation,
 } from './execute.js';
+import { otel, traceConsume } from '../telemetry.js';
 import { WorkerInfo, type WorkerInfoOptions } from './info.js';
 import { excTypeAndValue, resolveCallbacks, runCallback, type JobCallbacks } from './callbacks.js';
 import { ExecutorPool } from './isolation/pool.js';
@@ -482,7 +483,8 @@ export class Worker {
         if (timeout > 0) timer = setTimeout(() => halt.abort(new JobOutcomeError('failure', timeoutText(timeout))), timeout * 1000);
       };
       if (this.#cold) halt.abort(new JobOutcomeError('failure', KILLED));
-      returnValue = await this.#execute(job, fields, halt.signal, armTimeout);
+      const running = job;
+      returnValue = await this.#traced(running, queue, fields, () => this.#execute(running, fields, halt.signal, armTimeout));
       clearTimeout(timer);
       // RQ: a success callback that raises (or times out) turns the job into a failure.
       if (callbacks.success) await runCallback(callbacks.success, job, this.connection, this.#decodeResult(returnValue));
@@ -525,6 +527,37 @@ export class Worker {
     }
     const nextQueue = prefetch.mode === 'none' ? queue : prefetch.queues[Number(result[2]) - 1]!;
     return { id: String(result[1]), queue: nextQueue };
+  }
+
+  /**
+   * Run `fn` in an OpenTelemetry consumer span that continues the producer's trace from the job's meta and
+   * links the spans of the jobs it depended on (one extra read, only then), as the Python instrumentation does.
+   */
+  async #traced<T>(job: Job, queue: string, fields: Map<string, Buffer>, fn: () => Promise<T>): Promise<T> {
+    let api = otel(this.#o.telemetry);
+    if (api instanceof Promise) api = await api;
+    if (!api) return fn();
+    const meta = this.#metaOf(fields.get('meta'));
+    const parents = job.record.dependencyIds;
+    const dependencyMetas =
+      parents.length === 0
+        ? []
+        : ((await this.connection.pipeline(parents.map((parent) => ['HGET', keys.jobKey(parent), 'meta']))) as Reply[]).map((raw) =>
+            this.#metaOf(Buffer.isBuffer(raw) ? raw : undefined),
+          );
+    return traceConsume(api, { queue, workerName: this.name, job: { id: job.id, funcName: job.funcName }, meta, dependencyMetas }, fn);
+  }
+
+  /** A stored meta dict, or null when there is none or it does not decode (tracing must never fail a job). */
+  #metaOf(raw: Buffer | undefined): Record<string, unknown> | null {
+    if (!raw || raw.length === 0) return null;
+    try {
+      const value = this.serializer.loads(raw);
+      if (value instanceof Map) return Object.fromEntries(value) as Record<string, unknown>;
+      return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
   }
 
   /** Run the job's function where its isolation says; resolves with the encoded return value. */
