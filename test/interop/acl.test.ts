@@ -70,6 +70,16 @@ describe('the minimal ACL users', () => {
     await canceledWithOptions.cancel({ enqueueDependents: true, removeFromDependencies: true });
     expect(await canceledWithOptions.status).toBe('canceled');
     expect(await queue.compact()).toBeGreaterThanOrEqual(0);
+    // Futures (deferred jobs): release, and cancel and delete before release, each its own script.
+    const releasing = await queue.enqueueCall('mylib.add', { args: [8, 8], deferred: true });
+    await queue.enqueueCall('mylib.add', { args: [9, 9], blockedBy: releasing });
+    expect((await releasing.release()).released).toBe(true);
+    const canceledFuture = await queue.enqueueCall('mylib.add', { args: [0, 1], deferred: true });
+    await canceledFuture.cancel();
+    expect(await canceledFuture.status).toBe('canceled');
+    const deletedFuture = await queue.enqueueCall('mylib.add', { args: [0, 2], deferred: true });
+    await deletedFuture.delete();
+    expect(await Job.exists(deletedFuture.id, { connection: producer })).toBe(false);
     // The fault this issue fixed: the script declared '' as the group key, which no key pattern matches.
     await scheduled.delete();
     expect(await Job.exists(scheduled.id, { connection: producer })).toBe(false);
@@ -98,6 +108,8 @@ describe('the minimal ACL users', () => {
     expect(ran).toContain('5+5');
     expect(ran).not.toContain('6+6');
     expect(ran).not.toContain('7+7');
+    expect(ran.indexOf('9+9')).toBeLessThan(ran.indexOf('8+8'));
+    expect(ran).toContain('8+8');
 
     // A failed job requeued, then the queue emptied.
     await failing.requeue();
