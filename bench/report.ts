@@ -73,6 +73,14 @@ export function evaluateTargets(r: Omit<Results, 'targets'>): Target[] {
     out.push(target('bulk-rq', 'enqueueMany ÷ RQ 2.12 enqueue_many', ratio(b.rqts?.rate, b.rq?.rate), '>=', 3, 'ratio'));
     out.push(target('bulk-floor', 'enqueueMany ÷ pipelined HSET floor', ratio(b.rqts?.rate, b.floor?.rate), '>=', 0.5, 'ratio'));
   }
+  const w = r.workers;
+  if (w?.rqts1 && w.bullmq1) {
+    out.push(target('node-c1', 'rqts Worker ÷ BullMQ Worker, concurrency 1 (no-op jobs)', ratio(w.rqts1.rate, w.bullmq1.rate), '>=', 1, 'ratio'));
+    if (w.rqts1.idleLatency && w.bullmq1.idleLatency) {
+      out.push(target('node-idle', 'idle worker enqueue → result p50, rqts ÷ BullMQ', ratio(w.rqts1.idleLatency.p50, w.bullmq1.idleLatency.p50), '<=', 1, 'ratio'));
+    }
+  }
+  if (w?.rqts50 && w.bullmq50) out.push(target('node-c50', 'rqts Worker ÷ BullMQ Worker, concurrency 50', ratio(w.rqts50.rate, w.bullmq50.rate), '>=', 1, 'ratio'));
   const l = r.latency?.systems.rqts;
   if (l) out.push(target('wait-lag', 'wait(): result written (XADD) → resolved, p50', l.writeLag.p50, '<=', 1, 'ms'));
   if (r.memory) out.push(target('memory', `peak RSS enqueuing ${fmtInt(r.memory.jobs)} jobs`, r.memory.peakRssMB, '<', 200, 'MB'));
@@ -149,10 +157,11 @@ export function renderTables(r: Results): string {
       fmtInt(s.rate),
       s.netRate === undefined ? '' : fmtInt(s.netRate),
       s.startupSeconds === undefined ? '' : `${s.startupSeconds.toFixed(2)} s`,
+      s.idleLatency === undefined ? '' : `${fmtMs(s.idleLatency.p50)} / ${fmtMs(s.idleLatency.p95)}`,
     ]);
     out.push(`5. Worker throughput, no-op jobs (jobs/s, median of ${r.sizes.repeats}; RQ: process start → exit of a --burst worker)`);
     out.push('');
-    out.push(textTable(['worker', 'jobs', 'jobs/s', 'net of start-up', 'start-up'], rows, ['l', 'r', 'r', 'r', 'r']));
+    out.push(textTable(['worker', 'jobs', 'jobs/s', 'net of start-up', 'start-up', 'idle enqueue → result p50 / p95'], rows, ['l', 'r', 'r', 'r', 'r', 'r']));
     out.push('');
   }
 

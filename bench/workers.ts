@@ -4,15 +4,19 @@
  * SimpleWorker. Beside them BullMQ's Worker with a no-op processor at concurrency 1 and 50, timed from
  * `new Worker` to the last `completed` — the baseline a Node worker for RQ queues has to beat.
  *
+ * The rqts Node worker runs the same jobs at concurrency 1 and 50 (the no-op as a `handlers` function), and
+ * with `isolation: 'process'` (a pooled child process per slot, the task imported there by module path),
+ * timed from `new Worker` to the burst worker's exit.
+ *
  * An RQ worker's start-up (imports, registration) is measured on an empty queue and reported apart, with
  * the rate net of it.
  */
-import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
-import { Connection, Queue } from './lib/rqts.js';
+import { Queue as BullQueue, QueueEvents, Worker as BullWorker } from 'bullmq';
+import { Connection, NOOP_TASK_MODULE, Queue, Worker } from './lib/rqts.js';
 import { runWorker } from '../test/helpers/rq.js';
 import { compare, runOf, timed, type Context, type Contender, type Measured } from './lib/context.js';
 import { batches } from './enqueue.js';
-import { median } from './lib/stats.js';
+import { latency, median, type LatencySummary } from './lib/stats.js';
 
 export interface WorkerMeasured extends Measured {
   jobs: number;
@@ -20,7 +24,12 @@ export interface WorkerMeasured extends Measured {
   startupSeconds?: number;
   /** RQ only: jobs / (seconds − start-up). */
   netRate?: number;
+  /** rqts and BullMQ at concurrency 1: enqueue → result with the worker idle and waiting, one job at a time (ms). */
+  idleLatency?: LatencySummary;
 }
+
+/** Jobs timed one at a time for the idle-worker latency. */
+const LATENCY_JOBS = 300;
 
 const NOOP = 'mylib.noop';
 const SIMPLE = ['--worker-class', 'rq.worker.SimpleWorker'];
@@ -71,6 +80,25 @@ export async function workerScenarios(ctx: Context): Promise<Record<string, Work
       },
     });
 
+    const quiet = { info() {}, warn() {}, error() {} };
+    const nodeWorker = (key: string, label: string, options: Partial<ConstructorParameters<typeof Worker>[0]>): Contender => ({
+      key,
+      label,
+      warmUp: 1000,
+      async run(jobs) {
+        const queue = new Queue(`bench-work-${key}`, { connection });
+        await batches(jobs, 1000, (_, count) => queue.enqueueMany(Array.from({ length: count }, () => Queue.prepareData(NOOP))));
+        const run = await timed(jobs, async () => {
+          const worker = new Worker({ connection, queues: [queue.name], burst: true, logger: quiet, handleSignals: false, ...options });
+          await worker.work();
+        });
+        const finished = await queue.finishedJobRegistry.count;
+        if (finished !== jobs) throw new Error(`rqts Worker (${label}) finished ${finished}/${jobs} jobs`);
+        return run;
+      },
+    });
+    const handlers = { [NOOP]: () => null };
+
     const { fork, simple, bullmq } = ctx.sizes.workerJobs;
     const results: Record<string, WorkerMeasured> = {};
     const measure = async (contenders: Contender[], jobs: number): Promise<void> => {
@@ -79,7 +107,52 @@ export async function workerScenarios(ctx: Context): Promise<Record<string, Work
     };
     await measure([rqWorker('rq-fork', 'rq worker (Worker: fork per job)', [])], fork);
     await measure([rqWorker('rq-simple', 'rq worker (SimpleWorker)', SIMPLE)], simple);
-    await measure([bullWorker(1), bullWorker(50)], bullmq);
+    await measure([
+      bullWorker(1),
+      nodeWorker('rqts1', 'rqts Worker, concurrency 1', { handlers }),
+      bullWorker(50),
+      nodeWorker('rqts50', 'rqts Worker, concurrency 50', { handlers, concurrency: 50 }),
+    ], bullmq);
+    await measure([
+      nodeWorker('rqts-process', "rqts Worker, isolation 'process'", { connection: ctx.redis.url, isolation: 'process', require: [NOOP_TASK_MODULE] }),
+    ], simple);
+
+    // Idle worker: enqueue → result, one job at a time, the worker blocked in its pop when each arrives.
+    {
+      const queue = new Queue('bench-idle-rqts', { connection });
+      const worker = new Worker({ connection, queues: [queue.name], handlers, logger: quiet, handleSignals: false, dequeueTimeout: 5 });
+      const working = worker.work();
+      const samples: number[] = [];
+      for (let i = 0; i < LATENCY_JOBS + 20; i++) {
+        const t0 = performance.now();
+        const job = await queue.enqueue(NOOP);
+        await job.wait({ timeout: 10_000 });
+        if (i >= 20) samples.push(performance.now() - t0);
+      }
+      await worker.stop();
+      await working;
+      results.rqts1!.idleLatency = latency(samples);
+    }
+    {
+      const name = 'bench-idle-bullmq';
+      const queue = new BullQueue(name, { connection: bullConnection });
+      const events = new QueueEvents(name, { connection: bullConnection });
+      await events.waitUntilReady();
+      const worker = new BullWorker(name, async () => null, { connection: bullConnection, concurrency: 1 });
+      await worker.waitUntilReady();
+      const samples: number[] = [];
+      for (let i = 0; i < LATENCY_JOBS + 20; i++) {
+        const t0 = performance.now();
+        const job = await queue.add(NOOP, { i });
+        await job.waitUntilFinished(events, 10_000);
+        if (i >= 20) samples.push(performance.now() - t0);
+      }
+      await worker.close();
+      await events.close();
+      await queue.close();
+      results.bullmq1!.idleLatency = latency(samples);
+    }
+    ctx.log(`workers: idle enqueue → result p50 rqts ${results.rqts1!.idleLatency!.p50.toFixed(2)} ms, BullMQ ${results.bullmq1!.idleLatency!.p50.toFixed(2)} ms`);
 
     // Start-up of an RQ burst worker with nothing to do.
     for (const [key, extraArgs] of [['rq-fork', []], ['rq-simple', SIMPLE]] as const) {

@@ -14,7 +14,8 @@ export { release, type ReleaseResult } from './deferred.js';
 export { type WaitOptions } from './waiter.js';
 export { Worker, type WorkerOptions } from './worker/worker.js';
 export { WorkerInfo, sendShutdownCommand, sendKillHorseCommand, type WorkerInfoOptions } from './worker/info.js';
-export { getCurrentJob, type CurrentJob, type Handler } from './worker/execute.js';
+export { getCurrentJob, type CurrentJob, type Handler, type Isolation } from './worker/execute.js';
+export { suspend, resume, isSuspended } from './suspension.js';
 export {
   job,
   setDefaultConnection,

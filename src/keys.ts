@@ -70,6 +70,10 @@ export const workerCommandChannel = (name: string): string => `rq:pubsub:${name}
 
 /** `'1'` while `rq suspend` is in force. */
 export const suspendedKey = (): string => 'rq:suspended';
+/** Lock a worker holds while it cleans a queue's registries (RQ's `Queue.registry_cleaning_key`). */
+export const cleanRegistriesLockKey = (queue: string): string => `rq:clean_registries:${queue}`;
+/** When maintenance first saw an unstarted id in the intermediate list (RQ 1.16.2+). */
+export const intermediateFirstSeenKey = (queue: string, id: string): string => `${intermediateQueueKey(queue)}:first_seen:${id}`;
 /** Scheduler lock per queue (`rq worker --with-scheduler`). */
 export const schedulerLockKey = (queue: string): string => `rq:scheduler-lock:${queue}`;
 

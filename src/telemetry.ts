@@ -282,9 +282,17 @@ export async function traceConsume<T>(a: Api, info: ConsumeInfo, fn: () => Promi
 
 // ---- helpers -------------------------------------------------------------------------------------------
 
+/** The exception type: a Python one for job failures (`excType`, or the last traceback line), else the JS name. */
 function errorType(error: unknown): string {
-  if (error instanceof Error) return (error as { excType?: string }).excType ?? error.name;
-  return typeof error;
+  if (!(error instanceof Error)) return typeof error;
+  const { excType, excString } = error as { excType?: unknown; excString?: unknown };
+  if (typeof excType === 'string' && excType) return excType;
+  if (typeof excString === 'string') {
+    const last = excString.trimEnd().split('\n').pop() ?? '';
+    const m = /^([A-Za-z_][\w.]*)(?::|$)/.exec(last);
+    if (m) return m[1]!;
+  }
+  return error.name;
 }
 
 function recordError(a: Api, span: Span, error: unknown): void {

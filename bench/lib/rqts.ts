@@ -8,10 +8,12 @@ import { pathToFileURL } from 'node:url';
 import type * as Rqts from '../../src/index.js';
 import { builtPath, transpileForChild } from './transpile.js';
 
-transpileForChild([]);
+/** The no-op task module the Node worker's isolated executors import (plain JS, beside the built sources). */
+export const [NOOP_TASK_MODULE] = transpileForChild(['bench/lib/noop-task.ts']) as [string];
 const rqts = (await import(pathToFileURL(builtPath('src/index.ts')).href)) as typeof Rqts;
 
-export const { Connection, Queue } = rqts;
+export const { Connection, Queue, Worker } = rqts;
 export type Connection = Rqts.Connection;
 export type Queue = Rqts.Queue;
+export type Worker = Rqts.Worker;
 export type EnqueueData = Rqts.EnqueueData;

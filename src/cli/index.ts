@@ -12,9 +12,10 @@ import { enqueueCommand } from './enqueue.js';
 import { infoCommand } from './info.js';
 import { releaseCommand } from './release.js';
 import { requeueCommand } from './requeue.js';
+import { resumeCommand, suspendCommand } from './suspend.js';
 import { workerCommand } from './worker.js';
 
-const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, releaseCommand, emptyCommand, workerCommand];
+const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, releaseCommand, emptyCommand, workerCommand, suspendCommand, resumeCommand];
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string', short: 'u' },

@@ -6,9 +6,19 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getRegisteredTask } from '../decorator.js';
 import type { Job } from '../job.js';
+import type { Serializer } from '../serializers/serializer.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handler = (...args: any[]) => unknown;
+
+/**
+ * Where a task runs. `'none'`: in the worker's event loop (fastest; on timeout or stop the handler's
+ * `signal` aborts but the function is not killed). `'thread'`: a `worker_threads` thread; `'process'`: a
+ * child process. Both are pooled, reused between jobs, and terminated for real on timeout, stop-job,
+ * kill-horse and cold shutdown, as RQ kills its work-horse.
+ */
+export type Isolation = 'none' | 'thread' | 'process';
+export const ISOLATIONS: readonly Isolation[] = ['none', 'thread', 'process'];
 
 /** What a running handler can learn about its job (RQ's `get_current_job()`). */
 export interface CurrentJob {
@@ -56,14 +66,15 @@ export async function runHandler(
   const ended = new Promise<never>((_, reject) => {
     if (timeoutSeconds > 0) {
       timer = setTimeout(() => {
-        const message = `Task exceeded maximum timeout value (${timeoutSeconds} seconds)`;
-        controller.abort(new Error(message));
-        reject(new JobOutcomeError('failure', traceback('JobTimeoutException', message)));
+        controller.abort(new Error(timeoutMessage(timeoutSeconds)));
+        reject(new JobOutcomeError('failure', timeoutText(timeoutSeconds)));
       }, timeoutSeconds * 1000);
     }
+    // A stop carries its outcome (a stop-job, a timeout the worker enforces, a cold shutdown) as its reason.
     const onStop = (): void => {
-      controller.abort(new Error('stopped'));
-      reject(new JobOutcomeError('stopped', 'Job stopped by user, work-horse terminated.'));
+      const outcome = stop.reason instanceof JobOutcomeError ? stop.reason : new JobOutcomeError('stopped', STOPPED_TEXT);
+      controller.abort(new Error(outcome.kind === 'stopped' ? 'stopped' : lastLine(outcome.excString)));
+      reject(outcome);
     };
     if (stop.aborted) onStop();
     else stop.addEventListener('abort', onStop, { once: true });
@@ -79,6 +90,31 @@ export async function runHandler(
   }
 }
 
+const timeoutMessage = (seconds: number): string => `Task exceeded maximum timeout value (${seconds} seconds)`;
+
+/** RQ's failure text for a timeout, so Python code matching on `JobTimeoutException` keeps working. */
+export function timeoutText(seconds: number): string {
+  return traceback('rq.timeouts.JobTimeoutException', timeoutMessage(seconds));
+}
+
+/** RQ's text for a job stopped by the stop-job command. */
+export const STOPPED_TEXT = 'Job stopped by user, work-horse terminated.';
+
+/** RQ's text for a work-horse that died (kill-horse, cold shutdown, a crash of the thread or process). */
+export function horseKilledText(detail: string): string {
+  return `Work-horse terminated unexpectedly; waitpid returned ${detail}; `;
+}
+
+/** base64 of the serialized value; '' for None (RQ writes no field); RQ's placeholder when it cannot be serialized. */
+export function encodeResult(serializer: Serializer, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  try {
+    return serializer.dumps(value).toString('base64');
+  } catch {
+    return serializer.dumps('Unserializable return value').toString('base64');
+  }
+}
+
 /** A JS error as RQ stores a Python one: a traceback ending in `Type: message`. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
@@ -86,6 +122,10 @@ export function describeError(error: unknown): string {
     return traceback(error.name || 'Error', error.message, frames);
   }
   return traceback('Error', String(error));
+}
+
+function lastLine(text: string): string {
+  return text.trimEnd().split('\n').pop() ?? '';
 }
 
 function traceback(type: string, message: string, frames = ''): string {

@@ -24,15 +24,19 @@ return 1
 );
 
 /**
- * Idle heartbeat (§7.2): `last_heartbeat`, state and TTL, only if the worker hash still exists.
- * KEYS[1] worker hash · ARGV[1] now (RQ datetime) · ARGV[2] ttl. Returns 0 when the hash is gone.
+ * Idle heartbeat and suspension check, one step as RQ's main loop does it (§7.2): `last_heartbeat`, state and
+ * TTL, only if the worker hash still exists. KEYS[1] worker hash · KEYS[2] rq:suspended.
+ * ARGV[1] now (RQ datetime) · ARGV[2] ttl · ARGV[3] state when not suspended ('idle', or 'busy' while jobs run).
+ * Returns 0 when the hash is gone, 2 when RQ is suspended (state `suspended`), else 1.
  */
 export const WORKER_HEARTBEAT = new LuaScript(
   'workerHeartbeat',
   `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[1], 'state', 'idle')
+local suspended = redis.call('EXISTS', KEYS[2]) == 1
+redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[1], 'state', suspended and 'suspended' or ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
+if suspended then return 2 end
 return 1
 `,
 );
@@ -49,32 +53,40 @@ return 1
 );
 
 /**
- * Mark a popped job started (§7.3), in one step so that maintenance never sees it in limbo: execution
- * records (RQ 2.x layout), the started-registry entry, worker state, job status, PERSIST, and removal from
- * the intermediate list. KEYS[1] job · KEYS[2] intermediate list · KEYS[3] started registry · KEYS[4]
- * executions zset · KEYS[5] execution hash · KEYS[6] worker hash.
+ * Mark a popped job started (§7.3), in one step so that maintenance never sees it in limbo, and read it in the
+ * same round trip: execution records (RQ 2.x layout), the started-registry entry, worker state, job status,
+ * PERSIST, and removal from the intermediate list. The heartbeat TTL is RQ's `min(timeout, 30) + 60` (`30 + 60`
+ * for `timeout = -1`), computed from the job's own `timeout`.
+ * KEYS[1] job · KEYS[2] intermediate list · KEYS[3] started registry · KEYS[4] executions zset · KEYS[5]
+ * execution hash · KEYS[6] worker hash.
  * ARGV[1] job id · ARGV[2] execution id · ARGV[3] now (epoch float) · ARGV[4] now (RQ datetime) ·
- * ARGV[5] started-registry score · ARGV[6] executions score · ARGV[7] heartbeat ttl · ARGV[8] executions ttl
- * · ARGV[9] worker name · ARGV[10] started-registry member · ARGV[11] '2' for the RQ 2.x layout, '1' for 1.x.
- * Returns 0 when the job hash is gone (it is then only dropped from the intermediate list).
+ * ARGV[5] now (whole epoch seconds) · ARGV[6] default job timeout · ARGV[7] worker name · ARGV[8]
+ * started-registry member · ARGV[9] '2' for the RQ 2.x layout, '1' for 1.x.
+ * Returns 0 when the job hash is gone (it is then only dropped from the intermediate list), else
+ * `{ttl, field, value, …}` (the job hash as HGETALL reads it).
  */
 export const START_JOB = new LuaScript(
   'startJob',
   `
 redis.call('LREM', KEYS[2], 1, ARGV[1])
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if ARGV[11] == '2' then
-  redis.call('HSET', KEYS[5], 'id', ARGV[2], 'created_at', ARGV[3], 'last_heartbeat', ARGV[3], 'job_id', ARGV[1], 'worker_name', ARGV[9])
-  redis.call('EXPIRE', KEYS[5], ARGV[7])
-  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[2])
-  redis.call('EXPIRE', KEYS[4], ARGV[8])
+local timeout = tonumber(redis.call('HGET', KEYS[1], 'timeout') or '') or tonumber(ARGV[6])
+local ttl = (timeout < 0 and 30 or math.min(timeout, 30)) + 60
+local score = tonumber(ARGV[5]) + ttl
+if ARGV[9] == '2' then
+  redis.call('HSET', KEYS[5], 'id', ARGV[2], 'created_at', ARGV[3], 'last_heartbeat', ARGV[3], 'job_id', ARGV[1], 'worker_name', ARGV[7])
+  redis.call('EXPIRE', KEYS[5], ttl)
+  redis.call('ZADD', KEYS[4], score + 60, ARGV[2])
+  redis.call('EXPIRE', KEYS[4], ttl + 60)
 end
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[10])
+redis.call('ZADD', KEYS[3], score, ARGV[8])
 redis.call('HSET', KEYS[6], 'state', 'busy', 'current_job', ARGV[1], 'current_job_working_time', '0', 'last_heartbeat', ARGV[4])
-redis.call('EXPIRE', KEYS[6], ARGV[7])
-redis.call('HSET', KEYS[1], 'status', 'started', 'started_at', ARGV[4], 'worker_name', ARGV[9], 'last_heartbeat', ARGV[4])
+redis.call('EXPIRE', KEYS[6], ttl)
+redis.call('HSET', KEYS[1], 'status', 'started', 'started_at', ARGV[4], 'worker_name', ARGV[7], 'last_heartbeat', ARGV[4])
 redis.call('PERSIST', KEYS[1])
-return 1
+local reply = redis.call('HGETALL', KEYS[1])
+table.insert(reply, 1, ttl)
+return reply
 `,
 );
 
@@ -109,8 +121,12 @@ export function runningJobKeys(jobId: string, origin: string, executionId: strin
   ];
 }
 
-/** How a job ended, for {@link FINISH_JOB}. */
-export type Outcome = 'success' | 'failure' | 'stopped';
+/**
+ * How a job ended, for {@link FINISH_JOB}. Maintenance fails jobs of dead workers as `abandoned` (a
+ * started-registry entry whose score passed; skipped if a heartbeat renewed it) or `stuck` (left in the
+ * intermediate list); neither touches this worker's counters.
+ */
+export type Outcome = 'success' | 'failure' | 'stopped' | 'abandoned' | 'stuck';
 
 /**
  * Finish a job in one step (§7.5, §7.6): execution cleanup, worker counters, then by outcome —
@@ -121,13 +137,18 @@ export type Outcome = 'success' | 'failure' | 'stopped';
  *
  * KEYS[1] job · [2] dependents · [3] dependencies · [4] results stream · [5] started registry ·
  * [6] executions zset · [7] execution hash · [8] worker hash · [9] finished · [10] failed · [11] scheduled ·
- * [12] queue list · [13] rq:queues
+ * [12] queue list · [13] rq:queues · [14] rq:suspended · [15..] where the next id is popped from: the queue
+ * and its intermediate list (`move`), or the worker's queues in order (`pop`)
  * ARGV[1] outcome · [2] job id · [3] execution id · [4] started-registry member · [5] now (epoch seconds) ·
  * [6] now (RQ datetime) · [7] working seconds · [8] worker name · [9] return value, base64 ('' = None) ·
  * [10] exc_string, base64 of zlib · [11] execution started (epoch float) · [12] execution ended (epoch
  * float) · [13] the worker's default result ttl · [14] job key prefix · [15] queue key prefix ·
- * [16] deferred registry prefix · [17] + [18] dependencies key prefix and suffix
- * Returns 'finished' | 'failed' | 'stopped' | 'retried' | 'scheduled' | 'deleted' | 'gone'.
+ * [16] deferred registry prefix · [17] + [18] dependencies key prefix and suffix · [19] prefetch: 'none',
+ * 'move' (LMOVE into the intermediate list, one queue) or 'pop' (LPOP the queues in order) · [20] how many
+ * other jobs this worker is running (the worker turns `idle` at 0)
+ * Returns `{status, nextId?, queueIndex?}`: status 'finished' | 'failed' | 'stopped' | 'retried' |
+ * 'scheduled' | 'deleted' | 'gone' | 'alive' (an abandoned-looking job whose heartbeat came back); the next job's id and the 1-based index of its queue among KEYS[15..]
+ * (for 'move', 1), when one was popped.
  */
 export const FINISH_JOB = new LuaScript(
   'finishJob',
@@ -179,75 +200,100 @@ local function addResult(fields)
   redis.call('XADD', unpack(args))
 end
 
--- execution cleanup and worker bookkeeping, whatever happened
-redis.call('DEL', KEYS[7])
-redis.call('ZREM', KEYS[5], ARGV[4])
-redis.call('ZREM', KEYS[6], ARGV[3])
-redis.call('HDEL', KEYS[8], 'current_job')
-redis.call('HSET', KEYS[8], 'state', 'idle', 'current_job_working_time', '0')
-redis.call('HINCRBYFLOAT', KEYS[8], 'total_working_time', ARGV[7])
-redis.call('HINCRBY', KEYS[8], outcome == 'success' and 'successful_job_count' or 'failed_job_count', 1)
-if redis.call('EXISTS', job) == 0 then return 'gone' end
-
-if outcome == 'success' then
-  local ttl = redis.call('HGET', job, 'result_ttl')
-  if not ttl or ttl == '' then ttl = ARGV[13] end
-  if ttl == '0' then
-    releaseDependents(false)
-    redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-    return 'deleted'
+local function finish()
+  -- maintenance of a job a dead worker left: act only if its heartbeat score is still in the past
+  if outcome == 'abandoned' then
+    local score = redis.call('ZSCORE', KEYS[5], ARGV[4])
+    if not score or tonumber(score) >= now then return 'alive' end
   end
-  redis.call('HSET', job, 'status', 'finished', 'ended_at', ARGV[6], 'last_heartbeat', ARGV[6])
-  if ARGV[9] ~= '' then addResult({'type', '1', 'return_value', ARGV[9]}) else addResult({'type', '1'}) end
-  if ttl == '-1' then
-    redis.call('PERSIST', KEYS[4])
-    redis.call('ZADD', KEYS[9], '+inf', id)
+  -- execution cleanup and, for this worker's own jobs, worker bookkeeping
+  redis.call('DEL', KEYS[7])
+  redis.call('ZREM', KEYS[5], ARGV[4])
+  redis.call('ZREM', KEYS[6], ARGV[3])
+  if outcome == 'abandoned' or outcome == 'stuck' then
+    outcome = 'failure'
   else
-    redis.call('EXPIRE', KEYS[4], ttl)
-    redis.call('ZADD', KEYS[9], now + tonumber(ttl), id)
+    if redis.call('HGET', KEYS[8], 'current_job') == id then redis.call('HDEL', KEYS[8], 'current_job') end
+    if ARGV[20] == '0' then redis.call('HSET', KEYS[8], 'state', 'idle', 'current_job_working_time', '0') end
+    redis.call('HINCRBYFLOAT', KEYS[8], 'total_working_time', ARGV[7])
+    redis.call('HINCRBY', KEYS[8], outcome == 'success' and 'successful_job_count' or 'failed_job_count', 1)
+  end
+  if redis.call('EXISTS', job) == 0 then return 'gone' end
+
+  if outcome == 'success' then
+    local ttl = redis.call('HGET', job, 'result_ttl')
+    if not ttl or ttl == '' then ttl = ARGV[13] end
+    if ttl == '0' then
+      releaseDependents(false)
+      redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+      return 'deleted'
+    end
+    redis.call('HSET', job, 'status', 'finished', 'ended_at', ARGV[6], 'last_heartbeat', ARGV[6])
+    if ARGV[9] ~= '' then addResult({'type', '1', 'return_value', ARGV[9]}) else addResult({'type', '1'}) end
+    if ttl == '-1' then
+      redis.call('PERSIST', KEYS[4])
+      redis.call('ZADD', KEYS[9], '+inf', id)
+    else
+      redis.call('EXPIRE', KEYS[4], ttl)
+      redis.call('ZADD', KEYS[9], now + tonumber(ttl), id)
+      expireJob(ttl)
+    end
+    releaseDependents(false)
+    return 'finished'
+  end
+
+  if outcome == 'failure' then
+    local left = tonumber(redis.call('HGET', job, 'retries_left') or '')
+    if left and left > 0 then
+      local ok, intervals = pcall(cjson.decode, redis.call('HGET', job, 'retry_intervals') or '[0]')
+      if not ok or type(intervals) ~= 'table' or #intervals == 0 then intervals = {0} end
+      local interval = tonumber(intervals[math.max(#intervals - left, 0) + 1]) or 0
+      redis.call('HSET', job, 'retries_left', left - 1, 'ended_at', ARGV[6])
+      if interval > 0 then
+        redis.call('HSET', job, 'status', 'scheduled')
+        redis.call('ZADD', KEYS[11], now + interval, id)
+        return 'scheduled'
+      end
+      redis.call('HSET', job, 'status', 'queued', 'enqueued_at', ARGV[6])
+      redis.call('SADD', KEYS[13], KEYS[12])
+      local front = redis.call('HGET', job, 'enqueue_at_front_on_retry') == '1'
+      redis.call(front and 'LPUSH' or 'RPUSH', KEYS[12], id)
+      return 'retried'
+    end
+  end
+
+  -- a final failure, or a stop
+  local status = outcome == 'stopped' and 'stopped' or 'failed'
+  redis.call('HSET', job, 'status', status, 'ended_at', ARGV[6], 'last_heartbeat', ARGV[6])
+  local fttl = redis.call('HGET', job, 'failure_ttl')
+  if fttl == '' then fttl = false end
+  if fttl == '-1' then
+    redis.call('PERSIST', job)
+    redis.call('ZADD', KEYS[10], -1, id)
+  else
+    local ttl = tonumber(fttl or '31536000')
+    redis.call('ZADD', KEYS[10], now + ttl, id)
     expireJob(ttl)
   end
-  releaseDependents(false)
-  return 'finished'
+  addResult({'type', '2', 'exc_string', ARGV[10]})
+  if fttl and fttl ~= '-1' then redis.call('EXPIRE', KEYS[4], fttl) end
+  if outcome == 'failure' then releaseDependents(true) end
+  return status
 end
 
-if outcome == 'failure' then
-  local left = tonumber(redis.call('HGET', job, 'retries_left') or '')
-  if left and left > 0 then
-    local ok, intervals = pcall(cjson.decode, redis.call('HGET', job, 'retry_intervals') or '[0]')
-    if not ok or type(intervals) ~= 'table' or #intervals == 0 then intervals = {0} end
-    local interval = tonumber(intervals[math.max(#intervals - left, 0) + 1]) or 0
-    redis.call('HSET', job, 'retries_left', left - 1, 'ended_at', ARGV[6])
-    if interval > 0 then
-      redis.call('HSET', job, 'status', 'scheduled')
-      redis.call('ZADD', KEYS[11], now + interval, id)
-      return 'scheduled'
-    end
-    redis.call('HSET', job, 'status', 'queued', 'enqueued_at', ARGV[6])
-    redis.call('SADD', KEYS[13], KEYS[12])
-    local front = redis.call('HGET', job, 'enqueue_at_front_on_retry') == '1'
-    redis.call(front and 'LPUSH' or 'RPUSH', KEYS[12], id)
-    return 'retried'
-  end
+local status = finish()
+-- prefetch: pop the next id in the same round trip, unless RQ is suspended (§7.2)
+if ARGV[19] == 'none' or redis.call('EXISTS', KEYS[14]) == 1 then return {status} end
+if ARGV[19] == 'move' then
+  local nextId = redis.call('LMOVE', KEYS[15], KEYS[16], 'LEFT', 'RIGHT')
+  if nextId then return {status, nextId, 1} end
+  return {status}
 end
-
--- a final failure, or a stop
-local status = outcome == 'stopped' and 'stopped' or 'failed'
-redis.call('HSET', job, 'status', status, 'ended_at', ARGV[6], 'last_heartbeat', ARGV[6])
-local fttl = redis.call('HGET', job, 'failure_ttl')
-if fttl == '' then fttl = false end
-if fttl == '-1' then
-  redis.call('PERSIST', job)
-  redis.call('ZADD', KEYS[10], -1, id)
-else
-  local ttl = tonumber(fttl or '31536000')
-  redis.call('ZADD', KEYS[10], now + ttl, id)
-  expireJob(ttl)
+for i = 15, #KEYS do
+  local nextId = redis.call('LPOP', KEYS[i])
+  if nextId then return {status, nextId, i - 14} end
 end
-addResult({'type', '2', 'exc_string', ARGV[10]})
-if fttl and fttl ~= '-1' then redis.call('EXPIRE', KEYS[4], fttl) end
-if outcome == 'failure' then releaseDependents(true) end
-return status
+return {status}
 `,
 );
 
@@ -266,6 +312,17 @@ export interface FinishArgs {
   executionStartedAt: number;
   executionEndedAt: number;
   defaultResultTtl: number;
+  /** Pop the next job from these queues in the same round trip (RQ is not suspended). */
+  prefetch: { mode: 'none' } | { mode: 'move' | 'pop'; queues: readonly string[] };
+  /** Jobs this worker runs besides this one. */
+  othersRunning: number;
+}
+
+/** KEYS[15..] and ARGV[19] of {@link FINISH_JOB} for a prefetch. */
+function prefetchKeys(p: FinishArgs['prefetch']): string[] {
+  if (p.mode === 'none') return [];
+  if (p.mode === 'move') return [keys.queueKey(p.queues[0]!), keys.intermediateQueueKey(p.queues[0]!)];
+  return p.queues.map(keys.queueKey);
 }
 
 /** KEYS and ARGV for {@link FINISH_JOB}; pure. */
@@ -276,12 +333,65 @@ export function finishJobArgs(a: FinishArgs): { keys: string[]; args: Arg[] } {
       keys.jobKey(a.jobId), keys.dependentsKey(a.jobId), keys.dependenciesKey(a.jobId), keys.resultsKey(a.jobId),
       keys.registryKeys.started(a.origin), keys.executionsKey(a.jobId), keys.executionKey(a.jobId, a.executionId),
       keys.workerKey(a.worker), keys.registryKeys.finished(a.origin), keys.registryKeys.failed(a.origin),
-      keys.registryKeys.scheduled(a.origin), keys.queueKey(a.origin), keys.queuesKey(),
+      keys.registryKeys.scheduled(a.origin), keys.queueKey(a.origin), keys.queuesKey(), keys.suspendedKey(),
+      ...prefetchKeys(a.prefetch),
     ],
     args: [
       a.outcome, a.jobId, a.executionId, a.member, String(a.nowSeconds), a.nowDatetime, String(a.workingSeconds), a.worker,
       a.returnValue, a.excString, String(a.executionStartedAt), String(a.executionEndedAt), String(a.defaultResultTtl),
-      keys.JOB_PREFIX, keys.QUEUE_PREFIX, keys.registryKeys.deferred(''), depsPrefix, depsSuffix,
+      keys.JOB_PREFIX, keys.QUEUE_PREFIX, keys.registryKeys.deferred(''), depsPrefix, depsSuffix, a.prefetch.mode,
+      String(a.othersRunning),
     ],
   };
 }
+
+/**
+ * Move due scheduled jobs (and delayed retries) onto their queue, as RQ's scheduler does (§7.10), but only
+ * while this scheduler still holds the queue's lock — compare before act, as RQ 2.11+ does, so two
+ * schedulers (Python or Node) never enqueue the same job twice.
+ * KEYS[1] scheduler lock · KEYS[2] scheduled registry · KEYS[3] queue list · KEYS[4] rq:queues.
+ * ARGV[1] the lock value this scheduler wrote · ARGV[2] now (epoch seconds) · ARGV[3] now (RQ datetime) ·
+ * ARGV[4] job key prefix · ARGV[5] lock ttl · ARGV[6] how many at most.
+ * Returns the number of jobs enqueued, or -1 when the lock is not ours (nothing is done).
+ */
+export const ENQUEUE_SCHEDULED = new LuaScript(
+  'enqueueScheduled',
+  `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], 0, ARGV[2], 'LIMIT', 0, tonumber(ARGV[6]))
+local moved = 0
+for _, id in ipairs(ids) do
+  local job = ARGV[4] .. id
+  redis.call('ZREM', KEYS[2], id)
+  if redis.call('EXISTS', job) == 1 then
+    local f = redis.call('HMGET', job, 'enqueue_at_front', 'enqueue_at_front_on_retry', 'ended_at')
+    local front = f[1] == '1' or (f[2] == '1' and f[3] and f[3] ~= '')
+    redis.call('HSET', job, 'status', 'queued', 'enqueued_at', ARGV[3])
+    redis.call('SADD', KEYS[4], KEYS[3])
+    redis.call(front and 'LPUSH' or 'RPUSH', KEYS[3], id)
+    moved = moved + 1
+  end
+end
+return moved
+`,
+);
+
+/**
+ * Take, keep or release a scheduler lock (`rq:scheduler-lock:<queue>`), only when it is free or ours.
+ * KEYS[1] lock · ARGV[1] our value · ARGV[2] 'acquire' | 'release' · ARGV[3] ttl. Returns 1 when held (acquire)
+ * or released (release), else 0.
+ */
+export const SCHEDULER_LOCK = new LuaScript(
+  'schedulerLock',
+  `
+local holder = redis.call('GET', KEYS[1])
+if ARGV[2] == 'release' then
+  if holder == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+  return 0
+end
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1
+`,
+);

@@ -2,7 +2,8 @@
  * A Node.js worker that speaks RQ's protocol (§7, §10.2), so Node and Python workers can share queues: it
  * registers like `rq worker` (`rq info` lists it), pops ids the way RQ does (BLMOVE into the intermediate list
  * for one queue, BLPOP for several), keeps its started-registry entries alive, and writes results,
- * registries, retries and dependents exactly as a Python worker would.
+ * registries, retries and dependents exactly as a Python worker would. It runs up to `concurrency` jobs at
+ * once, and pops the next job in the round trip that finishes the last.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -13,10 +14,26 @@ import * as keys from '../keys.js';
 import { Defaults } from '../protocol.js';
 import { compress, fieldsFromReply, formatDatetime, nowMicros, recordFromFields } from '../record.js';
 import { resolveSerializer } from '../serializers/index.js';
-import type { Serializer, SerializerLike } from '../serializers/serializer.js';
-import { validateQueueName } from '../validate.js';
+import type { Serializer } from '../serializers/serializer.js';
+import {
+  describeError,
+  encodeResult,
+  horseKilledText,
+  JobOutcomeError,
+  resolveHandler,
+  runHandler,
+  STOPPED_TEXT,
+  timeoutText,
+  unknownFunction,
+  type Isolation,
+} from './execute.js';
+import { otel, traceConsume } from '../telemetry.js';
 import { WorkerInfo, type WorkerInfoOptions } from './info.js';
-import { describeError, JobOutcomeError, resolveHandler, runHandler, unknownFunction, type Handler } from './execute.js';
+import { excTypeAndValue, resolveCallbacks, runCallback, type JobCallbacks } from './callbacks.js';
+import { ExecutorPool } from './isolation/pool.js';
+import { runMaintenance } from './maintenance.js';
+import { Scheduler } from './scheduler.js';
+import { resolveWorkerOptions, WorkerDefaults, type ResolvedOptions, type WorkerOptions } from './options.js';
 import {
   FINISH_JOB,
   finishJobArgs,
@@ -26,40 +43,30 @@ import {
   START_JOB,
   WORKER_DEATH,
   WORKER_HEARTBEAT,
+  type FinishArgs,
   type Outcome,
 } from './scripts.js';
 
-export interface WorkerOptions {
-  /** A `redis://` URL, a node-redis client, or a Connection. */
-  connection: ConnectionLike;
-  /** Queues to listen on, in priority order. */
-  queues: readonly string[];
-  /** Must match the producers'. @defaultValue `'pickle'` */
-  serializer?: SerializerLike;
-  /** Functions by `func_name`, in addition to those registered with `job()`. */
-  handlers?: Record<string, Handler>;
-  /** @defaultValue a random hex name, as RQ's */
-  name?: string;
-  /** Stop when the queues are empty (`rq worker --burst`). @defaultValue false */
-  burst?: boolean;
-  /** Seconds a success is kept when the job sets no `result_ttl` (`--results-ttl`). @defaultValue 500 */
-  resultTtl?: number;
-  /**
-   * Started-registry layout: `2` writes execution records and `<id>:<execution>` members (RQ 2.x), `1` plain
-   * ids (for deployments whose Python workers are 1.x). @defaultValue 2
-   */
-  layout?: 1 | 2;
-  /** Seconds one blocking dequeue waits before the worker heartbeats and loops. @defaultValue 10 */
-  dequeueTimeout?: number;
-  /** Where the worker logs. @defaultValue console */
-  logger?: Pick<Console, 'info' | 'warn' | 'error'>;
-}
+export type { WorkerOptions } from './options.js';
 
-/** RQ's worker defaults (rq/defaults.py). */
-const WORKER_TTL = 420;
-const JOB_MONITORING_INTERVAL = 30;
 /** The worker's version as `rq info` shows it. */
 const VERSION = 'rqts-0.1.0';
+/** RQ's text when a cold shutdown or kill-horse ends a work-horse with SIGKILL. */
+const KILLED = horseKilledText('9 (signal 9)');
+
+/** A job id popped from a queue, not yet started. */
+interface Popped {
+  id: string;
+  queue: string;
+}
+
+/** A job this worker is running. */
+interface Running {
+  readonly id: string;
+  readonly executionId: string;
+  /** Aborted (with the outcome as reason) to halt the job: timeout, stop-job, kill-horse, cold shutdown. */
+  readonly halt: AbortController;
+}
 
 /**
  * A worker for RQ queues.
@@ -76,44 +83,52 @@ export class Worker {
   readonly queues: readonly string[];
   readonly connection: Connection;
   readonly serializer: Serializer;
-  readonly #handlers: Record<string, Handler>;
-  readonly #burst: boolean;
-  readonly #resultTtl: number;
-  readonly #layout: 1 | 2;
-  readonly #dequeueTimeout: number;
-  readonly #logger: Pick<Console, 'info' | 'warn' | 'error'>;
+  readonly #o: ResolvedOptions;
   readonly #ownsConnection: boolean;
+  readonly #pools = new Map<'thread' | 'process', ExecutorPool>();
+  readonly #redisUrl: string | null;
   #dequeuer: RedisClient | null = null;
   #dequeuerId: string | null = null;
   #subscriber: RedisClient | null = null;
+  #working = false;
   #stopping = false;
+  #cold = false;
   /** True while a (blocking) pop is outstanding. */
   #popping = false;
-  /** Aborts the running job when a stop-job command names it. */
-  #current: { id: string; stop: AbortController } | null = null;
+  readonly #running = new Map<string, Running>();
+  /** One promise per busy slot; a slot runs jobs back to back while its prefetch finds more. */
+  readonly #slots = new Set<Promise<void>>();
+  /** Jobs taken from the queues (popped or prefetched), for `maxJobs`. */
+  #claimed = 0;
   #counts = { successful: 0, failed: 0 };
+  #done: Promise<void> = Promise.resolve();
+  #lastMaintenance = 0;
+  #scheduler: Scheduler | null = null;
+  readonly #waiters = new Set<() => void>();
+  /** When the worker last had nothing to do (for `maxIdleTime`). */
+  #idleSince = Date.now();
 
-  /** @throws InvalidArgumentError for bad options. */
+  /** @throws InvalidArgumentError for bad options (unknown ones included), before anything touches Redis. */
   constructor(options: WorkerOptions) {
-    if (!options || typeof options !== 'object') throw new InvalidArgumentError('Worker options', options, 'expected { connection, queues }');
-    if (!Array.isArray(options.queues) || options.queues.length === 0) {
-      throw new InvalidArgumentError('queues', options.queues, 'expected at least one queue name');
-    }
-    this.queues = options.queues.map((q) => validateQueueName(q));
-    this.name = options.name ?? randomUUID().replace(/-/g, '');
-    if (!/^[A-Za-z0-9_.-]+$/.test(this.name)) throw new InvalidArgumentError('name', this.name, 'expected letters, digits, ".", "_" or "-"');
+    this.#o = resolveWorkerOptions(options, randomUUID().replace(/-/g, ''));
+    this.queues = this.#o.queues;
+    this.name = this.#o.name;
     this.#ownsConnection = ownsTarget(options.connection);
     this.connection = Connection.from(options.connection);
     this.serializer = resolveSerializer(options.serializer ?? 'pickle');
-    this.#handlers = { ...(options.handlers ?? {}) };
-    for (const [name, fn] of Object.entries(this.#handlers)) {
-      if (typeof fn !== 'function') throw new InvalidArgumentError(`handlers.${name}`, fn, 'expected a function');
+    this.#redisUrl = typeof options.connection === 'string' ? options.connection : clientUrl(this.connection);
+    const isolated = [this.#o.isolation, ...Object.values(this.#o.taskIsolation)].some((i) => i !== 'none');
+    if (isolated) {
+      if (typeof options.serializer === 'object') {
+        throw new InvalidArgumentError('serializer', options.serializer, 'isolated tasks need a built-in serializer name (pickle, json, superjson)');
+      }
+      if (this.#redisUrl === null) {
+        throw new InvalidArgumentError('connection', '(a client without a URL)', 'isolated tasks open their own connection: pass a redis:// URL or a client created with { url }');
+      }
+      if (this.#o.modules.length === 0) {
+        throw new InvalidArgumentError('require', options.require, 'isolated tasks are found by importing task modules in each thread or process: list them in `require`');
+      }
     }
-    this.#burst = options.burst ?? false;
-    this.#resultTtl = options.resultTtl ?? Defaults.RESULT_TTL;
-    this.#layout = options.layout ?? 2;
-    this.#dequeueTimeout = options.dequeueTimeout ?? 10;
-    this.#logger = options.logger ?? console;
   }
 
   /** Registered workers, Python's and Node's (a read view). @see {@link WorkerInfo.all} */
@@ -132,56 +147,193 @@ export class Worker {
   }
 
   /**
-   * Register, then run jobs until {@link Worker.stop} (or, in burst mode, until the queues are empty), then
-   * unregister. A job that fails never stops the worker; an unknown function fails its job.
+   * Register, then run jobs until {@link Worker.stop} (or, in burst mode, until the queues are empty, or
+   * `maxJobs` / `maxIdleTime`), then unregister. A job that fails never stops the worker; an unknown function
+   * fails its job.
    */
   async work(): Promise<void> {
-    await this.connection.open();
-    await this.#register();
+    if (this.#working) throw new InvalidArgumentError('work()', this.name, 'this worker is already working');
+    this.#working = true;
+    let finished!: () => void;
+    this.#done = new Promise((r) => (finished = r));
+    const signals = this.#o.handleSignals ? this.#installSignals() : () => {};
     try {
-      await this.#subscribe();
-      this.#dequeuer = await this.connection.openDuplicate();
-      this.#dequeuerId = String(await this.#dequeuer.sendCommand(['CLIENT', 'ID']));
-      let failures = 0;
-      while (!this.#stopping) {
-        try {
-          await this.#heartbeat();
-          const popped = await this.#dequeue();
-          if (popped === null) {
-            if (this.#burst) break;
-            continue;
-          }
-          await this.#perform(popped.id, popped.queue);
-          failures = 0;
-        } catch (error) {
-          // Redis went away or answered an error: log, back off, carry on (node-redis reconnects by itself).
-          if (this.#stopping) break;
-          failures += 1;
-          this.#logger.error(`rqts worker ${this.name}: ${(error as Error)?.message ?? error}; retrying`);
-          await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** failures, 5_000)));
+      for (const module of this.#o.modules) await import(module);
+      await this.connection.open();
+      await this.#register();
+      try {
+        await this.#subscribe();
+        this.#dequeuer = await this.connection.openDuplicate();
+        this.#dequeuerId = String(await this.#dequeuer.sendCommand(['CLIENT', 'ID']));
+        if (this.#o.isolation !== 'none') this.#pool(this.#o.isolation).warm(this.#o.concurrency);
+        if (this.#o.withScheduler) {
+          this.#scheduler = new Scheduler(this.connection, this.queues, this.#logger);
+          // A burst worker runs its scheduler once, inline, as RQ's does.
+          if (this.#o.burst) await this.#scheduler.runOnce();
+          else this.#scheduler.start();
         }
+        await this.#loop();
+      } finally {
+        // Warm: running jobs finish (a cold shutdown has halted them already).
+        await Promise.allSettled([...this.#slots]);
+        await this.#scheduler?.stop().catch((e) => this.#logger.warn(`rqts worker ${this.name}: scheduler stop failed: ${e}`));
+        this.#scheduler = null;
+        await this.#unregister().catch((e) => this.#logger.warn(`rqts worker ${this.name}: unregister failed: ${e}`));
+        this.#subscriber?.destroy();
+        this.#dequeuer?.destroy();
+        for (const pool of this.#pools.values()) pool.close();
+        this.#pools.clear();
+        if (this.#ownsConnection) await this.connection.close();
       }
     } finally {
-      await this.#unregister().catch((e) => this.#logger.warn(`rqts worker ${this.name}: unregister failed: ${e}`));
-      this.#subscriber?.destroy();
-      this.#dequeuer?.destroy();
-      if (this.#ownsConnection) await this.connection.close();
+      signals();
+      this.#working = false;
+      finished();
     }
   }
 
   /**
-   * Finish the current job, then stop (a warm shutdown, like SIGTERM to `rq worker`). Resolves once the
-   * request is made; `work()` resolves when the worker has unregistered.
+   * Warm shutdown (SIGTERM to `rq worker`): take no new job, let running jobs finish, unregister. With
+   * `{ cold: true }`, running jobs are halted and recorded as failed (or retried when they have retries
+   * left), never left `started`. Resolves once the worker has unregistered.
    */
-  async stop(): Promise<void> {
+  async stop(options: { cold?: boolean } = {}): Promise<void> {
+    if (options.cold) this.#coldStop();
     this.#stopping = true;
+    this.#wake();
     // End a blocking pop. The pop may not have reached Redis yet when this runs, so try again until the
     // loop has left it (bounded by one dequeue timeout).
-    const deadline = Date.now() + this.#dequeueTimeout * 1000;
+    const deadline = Date.now() + this.#o.dequeueTimeout * 1000;
     while (this.#popping && Date.now() < deadline) {
       if (this.#dequeuerId) await this.connection.command(['CLIENT', 'UNBLOCK', this.#dequeuerId]).catch(() => 0);
       await new Promise((r) => setTimeout(r, 20));
     }
+    await this.#done;
+  }
+
+  get #logger(): Pick<Console, 'info' | 'warn' | 'error'> {
+    return this.#o.logger;
+  }
+
+  #coldStop(): void {
+    this.#cold = true;
+    for (const job of this.#running.values()) job.halt.abort(new JobOutcomeError('failure', KILLED));
+  }
+
+  /** First SIGINT/SIGTERM: warm shutdown; second: cold. Returns the uninstaller. */
+  #installSignals(): () => void {
+    let received = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      received += 1;
+      if (received === 1) {
+        this.#logger.info(`rqts worker ${this.name}: ${signal}: warm shut down (running jobs finish); send it again for a cold shut down`);
+        void this.stop();
+      } else {
+        this.#logger.warn(`rqts worker ${this.name}: ${signal}: cold shut down`);
+        void this.stop({ cold: true });
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+  }
+
+  // ---- the main loop ---------------------------------------------------------------------------------
+
+  async #loop(): Promise<void> {
+    let failures = 0;
+    this.#idleSince = Date.now();
+    while (!this.#stopping) {
+      try {
+        if (this.#claimed >= this.#o.maxJobs) break;
+        if (this.#slots.size >= this.#o.concurrency) {
+          await this.#slotFreed();
+          continue;
+        }
+        if ((await this.#heartbeat()) === 'suspended') {
+          if (this.#o.burst) break;
+          await this.#pause(1000);
+          continue;
+        }
+        if (Date.now() - this.#lastMaintenance >= this.#o.maintenanceInterval * 1000) await this.#maintain();
+        const idleLeft = this.#slots.size === 0 ? this.#o.maxIdleTime - (Date.now() - this.#idleSince) / 1000 : Infinity;
+        if (idleLeft <= 0) break;
+        this.#claimed += 1;
+        const popped = await this.#dequeue(Math.max(1, Math.min(this.#o.dequeueTimeout, Math.ceil(idleLeft))));
+        if (popped === null) {
+          this.#claimed -= 1;
+          if (this.#o.burst) {
+            if (this.#slots.size === 0) break;
+            await this.#slotFreed();
+          }
+          continue;
+        }
+        this.#launch(popped);
+        failures = 0;
+      } catch (error) {
+        // Redis went away or answered an error: log, back off, carry on (node-redis reconnects by itself).
+        if (this.#stopping) break;
+        failures += 1;
+        this.#logger.error(`rqts worker ${this.name}: ${(error as Error)?.message ?? error}; retrying`);
+        await this.#pause(Math.min(100 * 2 ** failures, 5_000));
+      }
+    }
+  }
+
+  /** RQ's maintenance (registry cleanup, dead workers), at start and every `maintenanceInterval`. */
+  async #maintain(): Promise<void> {
+    this.#lastMaintenance = Date.now();
+    await runMaintenance({
+      connection: this.connection, serializer: this.serializer, queues: this.queues, worker: this.name,
+      handlers: this.#o.handlers, defaultResultTtl: this.#o.resultTtl, logger: this.#logger,
+    });
+  }
+
+  /** Run jobs on one slot, starting with `first`, while the finish round trip prefetches another. */
+  #launch(first: Popped): void {
+    const slot = (async () => {
+      let next: Popped | null = first;
+      while (next) {
+        const current: Popped = next;
+        try {
+          next = await this.#perform(current);
+        } catch (error) {
+          this.#logger.error(`rqts worker ${this.name}: job ${current.id}: ${(error as Error)?.message ?? error}`);
+          next = null;
+        }
+      }
+    })();
+    this.#slots.add(slot);
+    void slot.finally(() => {
+      this.#slots.delete(slot);
+      if (this.#slots.size === 0) this.#idleSince = Date.now();
+      this.#wake();
+    });
+  }
+
+  /** Wait until a slot frees (or stop() is called). */
+  #slotFreed(): Promise<void> {
+    return this.#pause(60_000);
+  }
+
+  /** Sleep up to `ms`, woken early by a freed slot or stop(). */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#waiters.add(done);
+    });
+  }
+
+  #wake(): void {
+    for (const waiter of [...this.#waiters]) waiter();
   }
 
   // ---- registration -----------------------------------------------------------------------------
@@ -197,7 +349,7 @@ export class Worker {
       'hostname', hostname(), 'ip_address', 'unknown', 'version', VERSION, 'python_version', `node ${process.version}`,
       'state', 'started', 'successful_job_count', '0', 'failed_job_count', '0', 'total_working_time', '0',
     ];
-    const ok = await this.connection.script(REGISTER_WORKER, this.#registrationKeys(), [String(WORKER_TTL + 60), ...fields]);
+    const ok = await this.connection.script(REGISTER_WORKER, this.#registrationKeys(), [String(WorkerDefaults.WORKER_TTL + 60), ...fields]);
     if (ok !== 1) throw new InvalidArgumentError('name', this.name, 'a live worker with this name exists');
     this.#logger.info(`rqts worker ${this.name} listening on ${this.queues.join(', ')}`);
   }
@@ -206,10 +358,14 @@ export class Worker {
     await this.connection.script(WORKER_DEATH, this.#registrationKeys(), [formatDatetime(nowMicros())]);
   }
 
-  /** Refresh the worker hash; if it vanished (expired, or Redis restarted empty), register again. */
-  async #heartbeat(): Promise<void> {
-    const alive = await this.connection.script(WORKER_HEARTBEAT, [keys.workerKey(this.name)], [formatDatetime(nowMicros()), String(WORKER_TTL + 60)]);
-    if (alive !== 1) await this.#register();
+  /** Refresh the worker hash (re-register if it vanished) and read RQ's suspension flag. */
+  async #heartbeat(): Promise<'ok' | 'suspended'> {
+    const state = this.#running.size > 0 ? 'busy' : 'idle';
+    const reply = await this.connection.script(WORKER_HEARTBEAT, [keys.workerKey(this.name), keys.suspendedKey()], [
+      formatDatetime(nowMicros()), String(WorkerDefaults.WORKER_TTL + 60), state,
+    ]);
+    if (reply === 0) await this.#register();
+    return reply === 2 ? 'suspended' : 'ok';
   }
 
   /** RQ's worker commands arrive as JSON on `rq:pubsub:<name>` (§7.7). */
@@ -222,135 +378,233 @@ export class Worker {
   }
 
   #onCommand(message: string): void {
-    let command: { command?: string; job_id?: string };
+    let command: { command?: string; job_id?: string; execution_id?: string };
     try {
       command = JSON.parse(message);
     } catch {
       return this.#logger.warn(`rqts worker ${this.name}: ignoring a malformed command ${message}`);
     }
     if (command.command === 'shutdown') void this.stop();
-    if ((command.command === 'stop-job' && command.job_id === this.#current?.id) || command.command === 'kill-horse') {
-      this.#current?.stop.abort();
+    if (command.command === 'stop-job' || command.command === 'stop-execution') {
+      const job = command.job_id === undefined ? undefined : this.#running.get(command.job_id);
+      if (job && (command.execution_id === undefined || command.execution_id === job.executionId)) {
+        job.halt.abort(new JobOutcomeError('stopped', STOPPED_TEXT));
+      }
     }
+    // RQ has one work-horse; this worker's horses are all its running jobs.
+    if (command.command === 'kill-horse') for (const job of this.#running.values()) job.halt.abort(new JobOutcomeError('failure', KILLED));
   }
 
   // ---- dequeue ------------------------------------------------------------------------------------
 
   /** Pop the next id: BLMOVE into the intermediate list for one queue (RQ 1.15+), BLPOP for several. */
-  async #dequeue(): Promise<{ id: string; queue: string } | null> {
+  async #dequeue(timeout: number): Promise<Popped | null> {
     if (this.#stopping) return null;
     this.#popping = true;
     try {
-      return await this.#pop();
+      return await this.#pop(timeout);
     } finally {
       this.#popping = false;
     }
   }
 
-  async #pop(): Promise<{ id: string; queue: string } | null> {
+  async #pop(timeout: number): Promise<Popped | null> {
     const client = this.#dequeuer!;
     // No command timeout: a blocking pop waits up to dequeueTimeout, longer than node-redis's 5 s default.
     const send = (args: Arg[]) => client.sendCommand(args, { timeout: 0 }) as Promise<Reply>;
     if (this.queues.length === 1) {
       const queue = this.queues[0]!;
-      const args: Arg[] = this.#burst
+      const args: Arg[] = this.#o.burst
         ? ['LMOVE', keys.queueKey(queue), keys.intermediateQueueKey(queue), 'LEFT', 'RIGHT']
-        : ['BLMOVE', keys.queueKey(queue), keys.intermediateQueueKey(queue), 'LEFT', 'RIGHT', String(this.#dequeueTimeout)];
+        : ['BLMOVE', keys.queueKey(queue), keys.intermediateQueueKey(queue), 'LEFT', 'RIGHT', String(timeout)];
       const id = await send(args);
       return id === null || id === undefined ? null : { id: String(id), queue };
     }
-    if (this.#burst) {
+    if (this.#o.burst) {
       for (const queue of this.queues) {
         const id = await send(['LPOP', keys.queueKey(queue)]);
         if (id !== null && id !== undefined) return { id: String(id), queue };
       }
       return null;
     }
-    const reply = await send(['BLPOP', ...this.queues.map(keys.queueKey), String(this.#dequeueTimeout)]);
+    const reply = await send(['BLPOP', ...this.queues.map(keys.queueKey), String(timeout)]);
     if (!Array.isArray(reply) || reply.length < 2) return null;
     return { id: String(reply[1]), queue: keys.queueNameFromKey(String(reply[0])) ?? this.queues[0]! };
   }
 
   // ---- one job --------------------------------------------------------------------------------------
 
-  async #perform(id: string, queue: string): Promise<void> {
-    const fields = fieldsFromReply(await this.connection.command(['HGETALL', keys.jobKey(id)]));
-    if (!fields.has('data')) {
-      // Deleted meanwhile: drop the id, as RQ does.
-      await this.connection.command(['LREM', keys.intermediateQueueKey(queue), '1', id]);
-      return;
-    }
-    const record = recordFromFields(id, fields);
-    const origin = record.origin || queue;
+  /** Start, run and finish one job; returns the next job when the finish round trip prefetched one. */
+  async #perform({ id, queue }: Popped): Promise<Popped | null> {
     const executionId = randomUUID().replace(/-/g, '');
-    const member = this.#layout === 2 ? keys.startedMember(id, executionId) : id;
-    const timeout = record.timeout ?? Defaults.JOB_TIMEOUT;
-    const ttl = (timeout < 0 ? JOB_MONITORING_INTERVAL : Math.min(timeout, JOB_MONITORING_INTERVAL)) + 60;
-    const running = runningJobKeys(id, origin, executionId, this.name);
-    const started = Date.now();
-
-    // Scores and TTLs of the started-registry entry and execution records, as RQ computes them (§7.3).
-    const times = (m: number) => {
-      const seconds = Math.floor(m / 1e6);
-      return { datetime: formatDatetime(m), epoch: String(m / 1e6), score: String(seconds + ttl), executionsScore: String(seconds + ttl + 60) };
-    };
+    const member = this.#o.layout === 2 ? keys.startedMember(id, executionId) : id;
     const micros = nowMicros();
-    const t0 = times(micros);
-    const ok = await this.connection.script(START_JOB, running, [
-      id, executionId, t0.epoch, t0.datetime, t0.score, t0.executionsScore, String(ttl), String(ttl + 60), this.name, member,
-      String(this.#layout),
+    const started = Date.now();
+    // The job's origin is unknown until it is read; the queue it was popped from is its origin (RQ pushes
+    // ids only onto their origin's list).
+    const running = runningJobKeys(id, queue, executionId, this.name);
+    const reply = await this.connection.script(START_JOB, running, [
+      id, executionId, String(micros / 1e6), formatDatetime(micros), String(Math.floor(micros / 1e6)), String(Defaults.JOB_TIMEOUT),
+      this.name, member, String(this.#o.layout),
     ]);
-    if (ok !== 1) return;
+    // Deleted meanwhile: RQ drops the id and pops the next.
+    if (!Array.isArray(reply)) return null;
+    const ttl = Number(reply[0]);
+    const fields = fieldsFromReply(reply.slice(1));
+    const halt = new AbortController();
+    this.#running.set(id, { id, executionId, halt });
 
     // Keep the started-registry score in the future, or Python maintenance declares the job abandoned.
     const beat = setInterval(() => {
-      const t = times(nowMicros());
-      const working = String((Date.now() - started) / 1000);
+      const now = nowMicros();
+      const seconds = Math.floor(now / 1e6);
       void this.connection
-        .script(JOB_HEARTBEAT, running, [t.datetime, t.epoch, t.score, member, String(ttl), executionId, t.executionsScore, String(ttl + 60), working, String(this.#layout)])
+        .script(JOB_HEARTBEAT, running, [
+          formatDatetime(now), String(now / 1e6), String(seconds + ttl), member, String(ttl), executionId, String(seconds + ttl + 60),
+          String(ttl + 60), String((Date.now() - started) / 1000), String(this.#o.layout),
+        ])
         .catch((e) => this.#logger.warn(`rqts worker ${this.name}: heartbeat failed: ${e}`));
-    }, Math.max(1, Math.min(JOB_MONITORING_INTERVAL, ttl / 3)) * 1000);
+    }, Math.max(1, Math.min(WorkerDefaults.JOB_MONITORING_INTERVAL, ttl / 3)) * 1000);
 
-    const stop = new AbortController();
-    this.#current = { id, stop };
     let outcome: Outcome = 'success';
     let returnValue = '';
     let excString = '';
+    let timer: NodeJS.Timeout | undefined;
+    let job: Job | null = null;
+    let callbacks: JobCallbacks = {};
     try {
-      const job = new Job(record, this.connection, this.serializer);
-      const handler = resolveHandler(job.funcName, this.#handlers);
-      if (!handler) throw new JobOutcomeError('failure', unknownFunction(job.funcName));
-      this.#logger.info(`rqts worker ${this.name}: ${origin}: ${record.description ?? job.funcName} (${id})`);
-      const value = await runHandler(handler, job, timeout, stop.signal);
-      returnValue = this.#encodeResult(value);
+      const record = recordFromFields(id, fields);
+      job = new Job(record, this.connection, this.serializer);
+      // A callback or webhook that cannot run here fails the job before its function runs (never dropped).
+      callbacks = resolveCallbacks(record, fields, this.#o.handlers);
+      const timeout = record.timeout ?? Defaults.JOB_TIMEOUT;
+      // The timeout counts from the moment the function starts (an isolated executor may still be starting).
+      const armTimeout = (): void => {
+        if (timeout > 0) timer = setTimeout(() => halt.abort(new JobOutcomeError('failure', timeoutText(timeout))), timeout * 1000);
+      };
+      if (this.#cold) halt.abort(new JobOutcomeError('failure', KILLED));
+      const running = job;
+      returnValue = await this.#traced(running, queue, fields, () => this.#execute(running, fields, halt.signal, armTimeout));
+      clearTimeout(timer);
+      // RQ: a success callback that raises (or times out) turns the job into a failure.
+      if (callbacks.success) await runCallback(callbacks.success, job, this.connection, this.#decodeResult(returnValue));
     } catch (error) {
       outcome = error instanceof JobOutcomeError ? error.kind : 'failure';
-      const text = error instanceof JobOutcomeError ? error.excString : describeError(error);
+      let text = error instanceof JobOutcomeError ? error.excString : describeError(error);
+      if (outcome === 'failure' && callbacks.failure && job) {
+        // RQ: a failure callback that raises replaces the job's traceback with its own.
+        await runCallback(callbacks.failure, job, this.connection, ...excTypeAndValue(text), text).catch((e: JobOutcomeError) => {
+          text = e.excString;
+        });
+      }
+      if (outcome === 'stopped' && callbacks.stopped && job) {
+        await runCallback(callbacks.stopped, job, this.connection).catch((e: JobOutcomeError) => {
+          this.#logger.warn(`rqts worker ${this.name}: job ${id}: on_stopped callback failed: ${e.excString.trimEnd().split('\n').pop()}`);
+        });
+      }
       excString = compress(Buffer.from(text, 'utf8')).toString('base64');
       this.#logger.warn(`rqts worker ${this.name}: job ${id} ${outcome === 'stopped' ? 'stopped' : 'failed'}: ${text.trimEnd().split('\n').pop()}`);
     } finally {
+      clearTimeout(timer);
       clearInterval(beat);
-      this.#current = null;
+      this.#running.delete(id);
     }
     const end = nowMicros();
+    const prefetch = this.#reservePrefetch();
     const finish = finishJobArgs({
-      outcome, jobId: id, origin, executionId, member, worker: this.name, nowSeconds: Math.floor(end / 1e6),
+      outcome, jobId: id, origin: queue, executionId, member, worker: this.name, nowSeconds: Math.floor(end / 1e6),
       nowDatetime: formatDatetime(end), workingSeconds: (Date.now() - started) / 1000, returnValue, excString,
-      executionStartedAt: micros / 1e6, executionEndedAt: end / 1e6, defaultResultTtl: this.#resultTtl,
+      executionStartedAt: micros / 1e6, executionEndedAt: end / 1e6, defaultResultTtl: this.#o.resultTtl, prefetch,
+      othersRunning: this.#running.size,
     });
-    const result = await this.connection.script(FINISH_JOB, finish.keys, finish.args);
+    const result = (await this.connection.script(FINISH_JOB, finish.keys, finish.args)) as Reply[];
     if (outcome === 'success') this.#counts.successful += 1;
     else this.#counts.failed += 1;
-    this.#logger.info(`rqts worker ${this.name}: job ${id}: ${String(result)}`);
+    this.#logger.info(`rqts worker ${this.name}: job ${id}: ${String(result[0])}`);
+    if (result.length < 2) {
+      if (prefetch.mode !== 'none') this.#claimed -= 1;
+      return null;
+    }
+    const nextQueue = prefetch.mode === 'none' ? queue : prefetch.queues[Number(result[2]) - 1]!;
+    return { id: String(result[1]), queue: nextQueue };
   }
 
-  /** base64 of the serialized value; '' for None (RQ writes no field); RQ's placeholder when it cannot be serialized. */
-  #encodeResult(value: unknown): string {
-    if (value === null || value === undefined) return '';
+  /**
+   * Run `fn` in an OpenTelemetry consumer span that continues the producer's trace from the job's meta and
+   * links the spans of the jobs it depended on (one extra read, only then), as the Python instrumentation does.
+   */
+  async #traced<T>(job: Job, queue: string, fields: Map<string, Buffer>, fn: () => Promise<T>): Promise<T> {
+    let api = otel(this.#o.telemetry);
+    if (api instanceof Promise) api = await api;
+    if (!api) return fn();
+    const meta = this.#metaOf(fields.get('meta'));
+    const parents = job.record.dependencyIds;
+    const dependencyMetas =
+      parents.length === 0
+        ? []
+        : ((await this.connection.pipeline(parents.map((parent) => ['HGET', keys.jobKey(parent), 'meta']))) as Reply[]).map((raw) =>
+            this.#metaOf(Buffer.isBuffer(raw) ? raw : undefined),
+          );
+    return traceConsume(api, { queue, workerName: this.name, job: { id: job.id, funcName: job.funcName }, meta, dependencyMetas }, fn);
+  }
+
+  /** A stored meta dict, or null when there is none or it does not decode (tracing must never fail a job). */
+  #metaOf(raw: Buffer | undefined): Record<string, unknown> | null {
+    if (!raw || raw.length === 0) return null;
     try {
-      return this.serializer.dumps(value).toString('base64');
+      const value = this.serializer.loads(raw);
+      if (value instanceof Map) return Object.fromEntries(value) as Record<string, unknown>;
+      return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
     } catch {
-      return this.serializer.dumps('Unserializable return value').toString('base64');
+      return null;
     }
   }
+
+  /** Run the job's function where its isolation says; resolves with the encoded return value. */
+  async #execute(job: Job, fields: Map<string, Buffer>, halt: AbortSignal, onStart: () => void): Promise<string> {
+    const isolation = this.#isolationFor(job.funcName);
+    this.#logger.info(`rqts worker ${this.name}: ${job.record.origin}: ${job.record.description ?? job.funcName} (${job.id})`);
+    if (isolation === 'none') {
+      const handler = resolveHandler(job.funcName, this.#o.handlers);
+      if (!handler) throw new JobOutcomeError('failure', unknownFunction(job.funcName));
+      onStart();
+      return encodeResult(this.serializer, await runHandler(handler, job, 0, halt));
+    }
+    const result = await this.#pool(isolation).run(job.id, [...fields.entries()], halt, onStart);
+    // Halted: the executor was killed; the reason says why (timeout, stop-job, kill-horse, cold shutdown).
+    if (halt.aborted) throw halt.reason;
+    if (!result.ok) throw new JobOutcomeError('failure', result.excString);
+    return result.value;
+  }
+
+  #decodeResult(encoded: string): unknown {
+    return encoded === '' ? null : this.serializer.loads(Buffer.from(encoded, 'base64'));
+  }
+
+  #isolationFor(funcName: string): Isolation {
+    if (Object.prototype.hasOwnProperty.call(this.#o.handlers, funcName)) return 'none';
+    return this.#o.taskIsolation[funcName] ?? this.#o.isolation;
+  }
+
+  #pool(kind: 'thread' | 'process'): ExecutorPool {
+    let pool = this.#pools.get(kind);
+    if (!pool) {
+      pool = new ExecutorPool({ kind, modules: this.#o.modules, serializer: this.serializer.name, redisUrl: this.#redisUrl! });
+      this.#pools.set(kind, pool);
+    }
+    return pool;
+  }
+
+  /** Whether the finish round trip may pop the next job (and from where), reserving it against `maxJobs`. */
+  #reservePrefetch(): FinishArgs['prefetch'] {
+    if (this.#stopping || this.#claimed >= this.#o.maxJobs) return { mode: 'none' };
+    this.#claimed += 1;
+    return this.queues.length === 1 ? { mode: 'move', queues: this.queues } : { mode: 'pop', queues: this.queues };
+  }
+}
+
+/** The URL a node-redis client was created with, if any (isolated executors connect with it). */
+function clientUrl(connection: Connection): string | null {
+  const url = (connection.client as unknown as { options?: { url?: unknown } }).options?.url;
+  return typeof url === 'string' ? url : null;
 }

@@ -1,4 +1,5 @@
 /** The interop rig: private Redis servers, the installed Python RQ versions, and real RQ processes. */
+export { startWorker, type WorkerProcess } from './rq.js';
 export { startRedis, freePort, type RedisServer, type StartRedisOptions } from './redis-server.js';
 export {
   rqVersions,
@@ -19,3 +20,4 @@ export {
 export { uniqueName } from './names.js';
 export { privateRedis, type RedisEnv } from './fixtures.js';
 export { REPO_ROOT, PYTHON_DIR } from './paths.js';
+export { until } from './until.js';

@@ -93,6 +93,7 @@ describe('the minimal ACL users', () => {
       queues: [queue.name],
       burst: true,
       dequeueTimeout: 1,
+      withScheduler: true, // its lock and enqueue scripts run under the worker user too
       handlers: {
         'mylib.add': (x: number, y: number) => (ran.push(`${x}+${y}`), x + y),
         'mylib.fail': () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DuplicateJobError, JobFailedError, Queue } from '../../src/index.js';
+import { DuplicateJobError, JobFailedError, Queue, Worker } from '../../src/index.js';
 import { configureTelemetry } from '../../src/telemetry-config.js';
 import { MESSAGING_SYSTEM } from '../../src/telemetry.js';
 import { privateRedis, REPO_ROOT, rqVersion, rqVersions, runPython, runPythonJson, runWorker, uniqueName } from '../helpers/index.js';
@@ -189,5 +189,73 @@ describe('wait', () => {
     const where = { 'messaging.destination.name': queue.name };
     expect(await otel.metric('rqts.job.wait.duration', where)).toBe(2);
     expect(await otel.metric('rqts.job.wait.duration', { ...where, 'error.type': 'ValueError' })).toBe(1);
+  });
+});
+
+describe('the Node worker', () => {
+  it('runs each job in a consumer span that continues the producer span, links dependency parents, and counts jobs', async () => {
+    const queue = new Queue(uniqueName('otel'), { connection: env.connection });
+    const { value: jobs, traceId } = await inRequestSpan(async () => {
+      const first = await queue.enqueue<number>('js.add', 1, 2);
+      const second = await queue.enqueueCall<number>('js.add', { args: [3, 4], dependsOn: first });
+      const broken = await queue.enqueue('js.fail');
+      return { first, second, broken };
+    });
+    const publish = new Map(producerSpans(queue.name).map((s) => [s.attributes['rq.job.id'], s.spanContext().spanId]));
+
+    const worker = new Worker({
+      connection: env.connection,
+      queues: [queue.name],
+      burst: true,
+      handleSignals: false,
+      handlers: {
+        'js.add': (a: number, b: number) => a + b,
+        'js.fail': () => {
+          throw new TypeError('no luck');
+        },
+      },
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    await worker.work();
+    expect(await jobs.first.result).toBe(3);
+    expect(await jobs.second.result).toBe(7);
+
+    const consumed = otel.spans().filter((s) => s.kind === SpanKind.CONSUMER && s.name === `consume ${queue.name}`);
+    const byJob = new Map(consumed.map((s) => [s.attributes['rq.job.id'], s]));
+    expect([...byJob.keys()].sort()).toEqual([jobs.first.id, jobs.second.id, jobs.broken.id].sort());
+    for (const [id, span] of byJob) {
+      expect(span.spanContext().traceId).toBe(traceId);
+      expect(span.parentSpanContext?.spanId).toBe(publish.get(id));
+      expect(span.attributes['messaging.consumer.group.name']).toBe(worker.name);
+    }
+    expect(byJob.get(jobs.first.id)!.status.code).toBe(SpanStatusCode.OK);
+    expect(byJob.get(jobs.second.id)!.links.map((l) => l.context.spanId)).toEqual([publish.get(jobs.first.id)]);
+    expect(byJob.get(jobs.first.id)!.links).toEqual([]);
+    const failed = byJob.get(jobs.broken.id)!;
+    expect(failed.status.code).toBe(SpanStatusCode.ERROR);
+    expect(failed.attributes['error.type']).toBe('TypeError');
+
+    const where = { 'messaging.destination.name': queue.name };
+    expect(await otel.metric('messaging.client.consumed.messages', where)).toBe(3);
+    expect(await otel.metric('messaging.process.duration', where)).toBe(3);
+    expect(await otel.metric('messaging.client.consumed.messages', { ...where, 'error.type': failed.attributes['error.type'] })).toBe(1);
+  });
+
+  it('telemetry: false on the worker starts no span', async () => {
+    const queue = new Queue(uniqueName('otel'), { connection: env.connection });
+    const job = await queue.enqueue<number>('js.add', 1, 2);
+    otel.reset();
+    const worker = new Worker({
+      connection: env.connection,
+      queues: [queue.name],
+      burst: true,
+      handleSignals: false,
+      telemetry: false,
+      handlers: { 'js.add': (a: number, b: number) => a + b },
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    await worker.work();
+    expect(await job.result).toBe(3);
+    expect(otel.spans().filter((s) => s.kind === SpanKind.CONSUMER)).toEqual([]);
   });
 });

@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   JobFailedError,
-  JobStoppedError,
   NoSuchWorkerError,
   Queue,
   Worker,
@@ -113,14 +112,16 @@ describe('Worker.all / Worker.find and worker commands', () => {
       const onQueue = await Worker.all({ connection: env.connection, queue: cases[0]!.queue.name });
       expect(onQueue.map((w) => w.name)).toEqual([cases[0]!.name]);
 
-      // kill-horse: Python's horse dies and the job fails; the Node worker aborts its job (stopped).
+      // kill-horse: Python's horse dies and the job fails; so does the Node worker's job (RQ's dead work-horse text).
       await Promise.all(cases.map((c) => sendKillHorseCommand(env.connection, c.name)));
       await (await Worker.find(node.name, { connection: env.connection }))!.sendKillHorseCommand();
       for (const c of cases) {
         const error = await c.blocking!.wait({ timeout: 30_000 }).catch((e: unknown) => e);
         expect(error, c.name).toBeInstanceOf(JobFailedError);
       }
-      expect(await nodeJob.wait({ timeout: 30_000 }).catch((e: unknown) => e)).toBeInstanceOf(JobStoppedError);
+      const nodeError = await nodeJob.wait({ timeout: 30_000 }).catch((e: unknown) => e);
+      expect(nodeError).toBeInstanceOf(JobFailedError);
+      expect((nodeError as JobFailedError).excInfo).toContain('Work-horse terminated unexpectedly');
 
       // The workers carry on: one more job each, then the counters and state reflect both.
       const quick = await Promise.all(cases.map((c) => c.queue.enqueue('mylib.add', 1, 2)));

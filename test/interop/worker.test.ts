@@ -123,7 +123,7 @@ describe('Node worker behaviour', () => {
     const working = worker.work();
     const timedOut = await queue.enqueueCall('nodetasks.wait_for_abort', { jobTimeout: 1 });
     const err = await timedOut.wait({ timeout: 10_000 }).catch((e) => e);
-    expect((err as JobFailedError).excType).toBe('JobTimeoutException');
+    expect((err as JobFailedError).excType).toBe('rq.timeouts.JobTimeoutException');
     const stopped = await queue.enqueueCall('nodetasks.wait_for_abort', { jobTimeout: 60 });
     while ((await stopped.status) !== 'started') await new Promise((r) => setTimeout(r, 20));
     await stopped.stop();
