@@ -84,7 +84,9 @@ describe('dict shape', () => {
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
     expect(Object.keys(back)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(v).toBeDefined();
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(v, '__proto__')?.value).toBe(2);
+    expect(v.a).toBe(1);
     expect((load(FIX.proto) as Map<string, unknown>).get('__proto__')).toEqual({ polluted: 1 });
   });
 

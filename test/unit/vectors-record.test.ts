@@ -8,6 +8,7 @@ import { decompress, recordToFields } from '../../src/record.js';
 import { prepareJob, type EnqueueCallOptions } from '../../src/prepare.js';
 import { decodePayload } from '../../src/payload.js';
 import { resolveSerializer } from '../../src/serializers/index.js';
+import { Defaults } from '../../src/protocol.js';
 
 import { readVector, vectorFiles as filesOf, vectorVersions } from '../helpers/vectors.js';
 
@@ -42,13 +43,14 @@ describe.each(vectorFiles())('$version/$file', ({ version, file, caseName, seria
     const options: EnqueueCallOptions = { args: payload.args, kwargs: payload.kwargs, jobId: id };
     // Python formatted the description from its tuples; a JSON payload only carries lists.
     if (caseName === 'description' || (caseName === 'types' && serializerName === 'json')) options.description = text('description');
-    if (text('timeout')) options.jobTimeout = Number(text('timeout'));
+    // Only the timeouts cases set a timeout; every other job must get the library's default, as Python did.
+    if (caseName.startsWith('timeouts_ttls')) options.jobTimeout = Number(text('timeout'));
     if (text('result_ttl')) options.resultTtl = Number(text('result_ttl'));
     if (text('failure_ttl')) options.failureTtl = Number(text('failure_ttl'));
     if (text('ttl')) options.ttl = Number(text('ttl'));
     if (stored.meta) options.meta = serializer.loads(bytes(stored.meta)) as Record<string, unknown>;
 
-    const prepared = prepareJob({ queue: text('origin')!, serializer, defaultTimeout: 180 }, payload.funcName, options);
+    const prepared = prepareJob({ queue: text('origin')!, serializer, defaultTimeout: Defaults.JOB_TIMEOUT }, payload.funcName, options);
     const record = { ...prepared.record, status: 'queued' };
     const flat = recordToFields(record, { createdAt: text('created_at'), enqueuedAt: text('enqueued_at') });
     const ours = new Map<string, Buffer>();
