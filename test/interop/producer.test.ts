@@ -75,7 +75,7 @@ describe.each(combos)('$label', ({ rq, serializer, label }) => {
     const parentB = await q.enqueue('mylib.add', 2, 2);
     const child = await q.enqueueCall('mylib.add', { args: [3, 4], dependsOn: [parentA, parentB.id] });
     const failingParent = await q.enqueue('mylib.fail');
-    const tolerant = await q.enqueueCall('mylib.add', { args: [5, 5], dependsOn: new Dependency({ jobs: failingParent, allowFailure: true }) });
+    const tolerant = await q.enqueueCall('mylib.add', { args: [5, 5], dependsOn: new Dependency({ jobs: failingParent, allowFailure: true, enqueueAtFront: true }) });
     const blocked = await q.enqueueCall('mylib.add', { args: [6, 6], dependsOn: failingParent });
     // Bulk, with an in-batch dependency.
     const many = await q.enqueueMany([
@@ -92,7 +92,7 @@ describe.each(combos)('$label', ({ rq, serializer, label }) => {
     // Cancel.
     const canceled = await q.enqueue('mylib.add', 9, 9);
     // Retry without interval: flaky fails once, then succeeds in the same run.
-    const flaky = await q.enqueueCall('mylib.flaky', { args: [uniqueName('k')], retry: new Retry({ max: 2 }) });
+    const flaky = await q.enqueueCall('mylib.flaky', { args: [uniqueName('k')], retry: new Retry({ max: 2, enqueueAtFront: true }) });
     // at_front goes first.
     const front = await q.enqueueCall('mylib.add', { args: [100, 1], atFront: true });
 
@@ -138,8 +138,11 @@ j = fetch(${JSON.stringify(opts.id)})
 plain = fetch(${JSON.stringify(parentA.id)})
 print(json.dumps({'timeout': j.timeout, 'result_ttl': j.result_ttl, 'ttl': j.ttl, 'failure_ttl': j.failure_ttl,
   'description': j.description, 'meta': j.meta, 'status': status_of(j), 'value': value_of(j), 'origin': j.origin,
-  'default_timeout': plain.timeout == Queue.DEFAULT_TIMEOUT}))`);
-      expect(py).toEqual({ default_timeout: true, timeout: 420, result_ttl: 600, ttl: 3600, failure_ttl: 86_400, description: 'custom é', meta: { owner: 'alice', n: 42 }, status: 'finished', value: 5, origin: q.name });
+  'default_timeout': plain.timeout == Queue.DEFAULT_TIMEOUT,
+  # Dependency(enqueue_at_front) and Retry(enqueue_at_front) as this RQ reads them (the latter is 2.8+).
+  'dep_front': fetch(${JSON.stringify(tolerant.id)}).enqueue_at_front,
+  'retry_front': getattr(fetch(${JSON.stringify(flaky.id)}), 'enqueue_at_front_on_retry', None)}))`);
+      expect(py).toEqual({ dep_front: true, retry_front: rq.major >= 2 ? true : null, default_timeout: true, timeout: 420, result_ttl: 600, ttl: 3600, failure_ttl: 86_400, description: 'custom é', meta: { owner: 'alice', n: 42 }, status: 'finished', value: 5, origin: q.name });
     });
     await feature('dependsOn (released)', label, async () => {
       expect(await child.result).toBe(7);
