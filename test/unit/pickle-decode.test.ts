@@ -105,6 +105,9 @@ describe('dict shape', () => {
   });
 });
 
+/** The mutation run (vitest.stryker.config.ts) scales the fuzzing down: it reruns these tests per mutant. */
+const fuzzRuns = (n: number): number => Math.max(50, Math.round(n * Number(process.env.RQTS_FUZZ_SCALE ?? 1)));
+
 describe('malformed input and limits', () => {
   const expectBad = (bytes: Uint8Array, opts = {}): void => {
     expect(() => pickleLoads(bytes, opts)).toThrow(DeserializationError);
@@ -125,7 +128,7 @@ describe('malformed input and limits', () => {
           expect(error).toBeInstanceOf(DeserializationError);
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: fuzzRuns(3000) },
     );
   });
 
@@ -141,7 +144,7 @@ describe('malformed input and limits', () => {
           expect(error).toBeInstanceOf(DeserializationError);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     );
   });
 
