@@ -84,8 +84,8 @@ export const MUTANTS = [
     name: 'dependency-enqueue-at-front-not-written',
     bug: '`Dependency({ enqueueAtFront })` not written',
     file: 'src/prepare.ts',
-    from: 'if (deps.enqueueAtFront) record.enqueueAtFront = true;',
-    to: '',
+    from: 'record.enqueueAtFront = deps.enqueueAtFront;',
+    to: 'record.enqueueAtFront = false;',
     tests: ['test/unit/prepare.test.ts'],
   },
   {

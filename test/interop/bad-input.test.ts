@@ -74,7 +74,6 @@ const cases: Case[] = [
   ['dependsOn with enqueueIn', () => pickle().enqueueCallIn(10, 'mylib.add', { dependsOn: real.parent }), InvalidArgumentError, { option: 'dependsOn' }],
   ['dependsOn with enqueueAt', () => pickle().enqueueCallAt(inTen(), 'mylib.add', { dependsOn: real.parent }), InvalidArgumentError, { option: 'dependsOn' }],
   ['enqueueAt an invalid Date', () => pickle().enqueueAt(new Date('nope'), 'mylib.add'), InvalidArgumentError, { option: 'when' }],
-  ['enqueueIn a negative delay', () => pickle().enqueueIn(-1, 'mylib.add'), InvalidArgumentError, { option: 'delay' }],
   ['retry as a plain object', () => pickle().enqueueCall('mylib.add', { retry: { max: 3 } as never }), InvalidArgumentError, { option: 'retry' }],
   ['Retry max 0', () => new Retry({ max: 0 }), InvalidArgumentError, { option: 'retry.max' }],
   ['Retry negative interval', () => new Retry({ max: 2, interval: [10, -1] }), InvalidArgumentError, { option: 'retry.interval[1]' }],

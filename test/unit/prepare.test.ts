@@ -48,7 +48,7 @@ describe('prepareJob', () => {
     expect([f.get('result_ttl'), f.get('failure_ttl'), f.get('ttl'), f.get('description'), f.get('meta')]).toEqual(['600', '-1', '45', 'd', 'bytes']);
     expect(fields({ resultTtl: null }).get('result_ttl')).toBe('-1');
     expect(fields({ resultTtl: 0 }).get('result_ttl')).toBe('0');
-    expect(fields({ ttl: -1 }).has('ttl')).toBe(false);
+    expect(fields({ ttl: null }).has('ttl')).toBe(false);
     expect(fields({ meta: {} }).has('meta')).toBe(false);
     const p = prepareJob({ queue: 'q', serializer: json, defaultTimeout: 1 }, 'm.f', { jobId: 'x', unique: true, atFront: true, kwargs: { k: 1 } });
     expect(p).toMatchObject({ atFront: true, unique: true, kwargs: { k: 1 } });
