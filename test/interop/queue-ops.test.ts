@@ -136,8 +136,8 @@ describe('expiry', () => {
     expect(score).toBeGreaterThanOrEqual(Math.floor(w2.from / 1000) + 1800);
     expect(score).toBeLessThanOrEqual(Math.floor(w2.to / 1000) + 1800);
 
-    // No ttl (or -1): no expiry anywhere, and +inf in the deferred registry.
-    const forever = await q.enqueueCall('mylib.add', { args: [5, 6], ttl: -1, dependsOn: parent });
+    // No ttl (null): no expiry anywhere, and +inf in the deferred registry.
+    const forever = await q.enqueueCall('mylib.add', { args: [5, 6], ttl: null, dependsOn: parent });
     expect(await env.connection.command(['PEXPIRETIME', `rq:job:${forever.id}`])).toBe(-1);
     expect(await env.connection.command(['PEXPIRETIME', `rq:job::${forever.id}:dependencies`])).toBe(-1);
     expect(String(await env.connection.command(['ZSCORE', `rq:deferred:${q.name}`, forever.id]))).toBe('inf');
