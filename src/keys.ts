@@ -65,6 +65,12 @@ export const workersKey = (): string => 'rq:workers';
 export const queueWorkersKey = (queue: string): string => `rq:workers:${queue}`;
 /** A worker's hash. */
 export const workerKey = (name: string): string => `${WORKER_PREFIX}${name}`;
+/**
+ * rqts only: the Node worker's claim record per slot (hash: slot → `token|status|queue index|id`), so a
+ * start or finish script sent again after a lost reply returns what the first run did instead of popping
+ * a second id. Outside the `rq:workers` sets, so RQ never reads it as a worker.
+ */
+export const workerClaimsKey = (name: string): string => `${WORKER_PREFIX}${name}:claims`;
 /** Pub/sub channel for commands to a worker (`stop-job`, `shutdown`, `kill-horse`). */
 export const workerCommandChannel = (name: string): string => `rq:pubsub:${name}`;
 
