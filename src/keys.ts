@@ -103,3 +103,12 @@ export function parseHeldJobEntry(entry: string): { queue: string; id: string } 
   const at = entry.lastIndexOf('/');
   return { queue: entry.slice(0, at), id: entry.slice(at + 1) };
 }
+
+/** Cron schedulers alive (RQ 2.5+ `rq cron`): a zset of scheduler names scored by their last heartbeat. */
+export const cronSchedulersKey = (): string => 'rq:cron_schedulers';
+/** A cron scheduler's hash (hostname, pid, name, created_at, config_file, cron_jobs). */
+export const cronSchedulerKey = (name: string): string => `rq:cron_scheduler:${name}`;
+/** Names of cron jobs, scored by their last enqueue (RQ's `cron_job_registry`). */
+export const cronJobsKey = (): string => 'rq:cron_jobs';
+/** Ids of the jobs one named cron job enqueued, scored by their `enqueued_at`. */
+export const cronJobHistoryKey = (name: string): string => `rq:cron_job:${name}:jobs`;
