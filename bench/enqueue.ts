@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Queue as BullQueue } from 'bullmq';
 import { RESP_TYPES } from 'redis';
 import { Connection, Queue } from './lib/rqts.js';
-import { ADD, compare, plainClient, runOf, runRqBench, timed, type Context, type Contender, type Measured } from './lib/context.js';
+import { ADD, compare, costed, plainClient, runOf, runRqBench, type Context, type Contender, type Measured } from './lib/context.js';
 import { median } from './lib/stats.js';
 
 export interface EnqueueResults {
@@ -20,6 +20,10 @@ export interface EnqueueResults {
   /** What the floor writes per job: the fields of a real rqts job. */
   floorJob: { fields: number; bytes: number };
 }
+
+/** Redis time is read from these commands' usec: a script's includes the commands it runs. */
+const SCRIPT_COMMANDS = ['evalsha', 'eval'] as const;
+const FLOOR_COMMANDS = ['hset'] as const;
 
 /** Runs `fn(i)` for i in [0, total) with `concurrency` calls in flight at all times. */
 export async function inFlight(total: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<void> {
@@ -70,15 +74,15 @@ export async function enqueueScenarios(ctx: Context): Promise<EnqueueResults> {
     const sequential = await compare(ctx, 'sequential', [
       {
         key: 'floor', label: 'node-redis HSET (floor)', warmUp: 1000,
-        run: (jobs) => timed(jobs, async () => { for (let i = 0; i < jobs; i++) await floor.hSet(floorKey(i), fields); }),
+        run: (jobs) => costed(ctx, jobs, FLOOR_COMMANDS, async () => { for (let i = 0; i < jobs; i++) await floor.hSet(floorKey(i), fields); }),
       },
       {
         key: 'rqts', label: 'rqts queue.enqueue', warmUp: 1000,
-        run: (jobs) => timed(jobs, async () => { for (let i = 0; i < jobs; i++) await seqRqts.enqueue(ADD, i, 2); }),
+        run: (jobs) => costed(ctx, jobs, SCRIPT_COMMANDS, async () => { for (let i = 0; i < jobs; i++) await seqRqts.enqueue(ADD, i, 2); }),
       },
       {
         key: 'bullmq', label: 'BullMQ queue.add', warmUp: 1000,
-        run: (jobs) => timed(jobs, async () => { for (let i = 0; i < jobs; i++) await seqBull.add(ADD, { args: [i, 2] }); }),
+        run: (jobs) => costed(ctx, jobs, SCRIPT_COMMANDS, async () => { for (let i = 0; i < jobs; i++) await seqBull.add(ADD, { args: [i, 2] }); }),
       },
       {
         key: 'rq', label: 'RQ 2.12 queue.enqueue (Python)',
@@ -94,15 +98,15 @@ export async function enqueueScenarios(ctx: Context): Promise<EnqueueResults> {
     const concurrent = await compare(ctx, 'concurrent', [
       {
         key: 'floor', label: `node-redis HSET, ${n} in flight (floor)`, warmUp: 5000,
-        run: (jobs) => timed(jobs, () => inFlight(jobs, n, (i) => floor.hSet(floorKey(i), fields))),
+        run: (jobs) => costed(ctx, jobs, FLOOR_COMMANDS, () => inFlight(jobs, n, (i) => floor.hSet(floorKey(i), fields))),
       },
       {
         key: 'rqts', label: `rqts queue.enqueue, ${n} in flight`, warmUp: 5000,
-        run: (jobs) => timed(jobs, () => inFlight(jobs, n, (i) => conRqts.enqueue(ADD, i, 2))),
+        run: (jobs) => costed(ctx, jobs, SCRIPT_COMMANDS, () => inFlight(jobs, n, (i) => conRqts.enqueue(ADD, i, 2))),
       },
       {
         key: 'bullmq', label: `BullMQ queue.add, ${n} in flight`, warmUp: 5000,
-        run: (jobs) => timed(jobs, () => inFlight(jobs, n, (i) => conBull.add(ADD, { args: [i, 2] }))),
+        run: (jobs) => costed(ctx, jobs, SCRIPT_COMMANDS, () => inFlight(jobs, n, (i) => conBull.add(ADD, { args: [i, 2] }))),
       },
     ] satisfies Contender[], sizes.concurrent, sizes.quickRepeats);
 
@@ -114,7 +118,7 @@ export async function enqueueScenarios(ctx: Context): Promise<EnqueueResults> {
     const bulk = await compare(ctx, 'bulk', [
       {
         key: 'floor', label: `node-redis pipeline of ${b} HSETs (floor)`, warmUp: 10_000,
-        run: (jobs) => timed(jobs, () => batches(jobs, b, (first, count) => {
+        run: (jobs) => costed(ctx, jobs, FLOOR_COMMANDS, () => batches(jobs, b, (first, count) => {
           const pipeline = floor.multi();
           for (let i = first; i < first + count; i++) pipeline.hSet(floorKey(i), fields);
           return pipeline.execAsPipeline();
@@ -122,12 +126,12 @@ export async function enqueueScenarios(ctx: Context): Promise<EnqueueResults> {
       },
       {
         key: 'rqts', label: `rqts enqueueMany(${b})`, warmUp: 10_000,
-        run: (jobs) => timed(jobs, () => batches(jobs, b, (first, count) =>
+        run: (jobs) => costed(ctx, jobs, SCRIPT_COMMANDS, () => batches(jobs, b, (first, count) =>
           bulkRqts.enqueueMany(Array.from({ length: count }, (_, k) => Queue.prepareData(ADD, [first + k, 2]))))),
       },
       {
         key: 'bullmq', label: `BullMQ addBulk(${b})`, warmUp: 10_000,
-        run: (jobs) => timed(jobs, () => batches(jobs, b, (first, count) =>
+        run: (jobs) => costed(ctx, jobs, SCRIPT_COMMANDS, () => batches(jobs, b, (first, count) =>
           bulkBull.addBulk(Array.from({ length: count }, (_, k) => ({ name: ADD, data: { args: [first + k, 2] } }))))),
       },
       {

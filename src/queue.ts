@@ -13,7 +13,8 @@ import { createdJobs, prepareJob, type EnqueueCallOptions, type PreparedJob } fr
 import { Defaults, FUTURE_FIELD, FutureState, JobStatus } from './protocol.js';
 import { blockedByError } from './deferred.js';
 import { epochSeconds, formatDatetime, nowMicros, recordToFields, type JobRecord } from './record.js';
-import { COMPACT_QUEUE, EMPTY_QUEUE, emptyQueueArgs, EnqueueOutcome, enqueueJobsArgs, type EnqueueMode, type EnqueueSpec } from './scripts.js';
+import { COMPACT_QUEUE, EMPTY_QUEUE, emptyQueueArgs, EnqueueOutcome, enqueueJobsArgs, expectedStatus, type EnqueueMode, type EnqueueSpec } from './scripts.js';
+import { writeJobs } from './enqueue-batch.js';
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
 import { endPublishSpan, otel, startPublishSpan, traceMeta, type PublishInfo } from './telemetry.js';
@@ -323,7 +324,10 @@ export class Queue {
     }
   }
 
-  /** Write prepared jobs in one script call (or add it to the caller's pipeline) and wrap them as Jobs. */
+  /**
+   * Write prepared jobs in one script call, shared with the enqueues issued in the same tick (or add it to
+   * the caller's pipeline), and wrap them as Jobs.
+   */
   async #send<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number, pipeline?: RedisPipeline): Promise<Job<R>[]> {
     const records: JobRecord[] = [];
     const specs: EnqueueSpec[] = prepared.map((p) => {
@@ -331,13 +335,15 @@ export class Queue {
       // fingerprint (strictly increasing per process).
       const micros = nowMicros();
       const stamp = formatDatetime(micros);
-      const now = new Date(micros / 1000);
-      const record: JobRecord = { ...p.record, createdAt: now };
+      const record: JobRecord = { ...p.record, createdAt: new Date(micros / 1000) };
       records.push(record);
-      const fields = recordToFields({ ...record, status: null }, { createdAt: stamp });
+      const jobMode: EnqueueMode = p.hold ? (p.hold.kind === 'future' ? 'future' : 'blocked') : mode;
+      const status = expectedStatus(jobMode);
+      const fields = recordToFields({ ...record, status }, { createdAt: stamp });
       if (p.hold?.kind === 'future') fields.push(FUTURE_FIELD, FutureState.HELD);
+      if (status === JobStatus.QUEUED) fields.push('enqueued_at', stamp);
       return {
-        mode: p.hold ? (p.hold.kind === 'future' ? 'future' : 'blocked') : mode,
+        mode: jobMode,
         futureId: p.hold?.kind === 'blocked' ? p.hold.futureId : undefined,
         queue: this.name,
         jobId: record.id,
@@ -347,7 +353,6 @@ export class Queue {
         ttl: record.ttl,
         unique: p.unique,
         createdAt: stamp,
-        enqueuedAt: stamp,
         scheduledScore,
         dependencyIds: record.dependencyIds,
         allowDependencyFailures: record.allowDependencyFailures === true,
@@ -355,19 +360,21 @@ export class Queue {
         fields,
       };
     });
-    const { script, keys, args } = enqueueJobsArgs(specs);
-    if (pipeline !== undefined) return this.#addToPipeline<R>(pipeline, prepared, records, [script.source, keys, args]);
-    const reply = await this.connection.script(script, keys, args);
-    if (!Array.isArray(reply)) throw new RqtsError(`Unexpected reply from the enqueue script: ${String(reply)}`);
-    if (reply[0] === EnqueueOutcome.MISSING_DEPENDENCY && reply.length === 2 && Buffer.isBuffer(reply[1])) {
-      throw new InvalidArgumentError('dependsOn', reply[1].toString(), 'no such job (nothing was written)');
+    if (pipeline !== undefined) {
+      const { script, keys, args } = enqueueJobsArgs([specs]);
+      return this.#addToPipeline<R>(pipeline, prepared, records, [script.source, keys, args]);
     }
-    const blockedByCode = BLOCKED_BY_ERRORS[reply[0] as number];
-    if (blockedByCode && reply.length === 3) throw blockedByError(blockedByCode, String(reply[1]), String(reply[2]));
-    return reply.map((outcome, i) => {
+    const reply = await writeJobs(this.connection, specs);
+    if (!reply.written) {
+      if (reply.code === EnqueueOutcome.MISSING_DEPENDENCY) throw new InvalidArgumentError('dependsOn', reply.id, 'no such job (nothing was written)');
+      const blockedByCode = BLOCKED_BY_ERRORS[reply.code];
+      if (blockedByCode) throw blockedByError(blockedByCode, reply.id, reply.status);
+      throw new RqtsError(`Unexpected reply from the enqueue script: code ${reply.code}`);
+    }
+    return reply.outcomes.map((outcome, i) => {
       const record = records[i]!;
       if (outcome === EnqueueOutcome.DUPLICATE) throw new DuplicateJobError(record.id);
-      record.status = STATUS_BY_OUTCOME[outcome as number] ?? null;
+      record.status = STATUS_BY_OUTCOME[outcome] ?? null;
       if (record.status === JobStatus.QUEUED) record.enqueuedAt = record.createdAt;
       const p = prepared[i]!;
       return new Job<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });

@@ -4,6 +4,8 @@
  */
 import type { Arg } from './connection.js';
 import { LuaScript } from './connection.js';
+import { RqtsError } from './errors.js';
+import { pack, type Packable } from './msgpack.js';
 import * as keys from './keys.js';
 import { FUTURE_FIELD, FutureOpOutcome, FutureState, ReleaseOutcome } from './protocol.js';
 
@@ -40,21 +42,29 @@ export type EnqueueMode = 'queue' | 'schedule' | 'sync' | 'future' | 'blocked';
 const MODE_CODES: Record<EnqueueMode, string> = { queue: 'Q', schedule: 'S', sync: 'Q', future: 'F', blocked: 'B' };
 
 /**
- * Write one or more jobs atomically: validate every dependency first, then for each job write its hash and
- * push it (protocol §6.1), defer it behind unfinished dependencies (§6.2) or schedule it (§6.4); or write a
- * future or a job held for one (`deferred.ts`).
+ * Write the jobs of one or more enqueue calls: for each call, validate every dependency first, then for each
+ * job write its hash and push it (protocol §6.1), defer it behind unfinished dependencies (§6.2) or schedule
+ * it (§6.4); or write a future or a job held for one (`deferred.ts`). Calls are independent: one that fails
+ * validation writes nothing and does not stop the others (enqueues issued in the same tick share one script
+ * call, see `enqueue-batch.ts`); each call is all or nothing.
  *
- * ARGV[j] describes job j as one MessagePack array (one argument per job: node-redis writes each argument as
- * its own chunk, and forty small ones per job cost more than the Lua work): mode ('Q' queue | 'S' schedule |
- * 'F' future | 'B' blocked by a future) · push ('L' | 'R' | 'N' = none: a synchronous run, RQ's
- * `_enqueue_sync_job`) · ttl seconds or '' · unique ('1'|'0') · created_at (retry fingerprint) · job id ·
- * scheduled score · allow failed dependencies ('1'|'0') · deferred score · enqueued_at · [dependency ids] ·
- * [field, value, …] · future id ('B') · hold entry ('B').
- * KEYS per job: rq:queues · job hash · queue list · dependents set · dependencies set · deferred registry ·
- *   scheduled registry · then per dependency: its job hash · its dependents set · then, for 'B' only: the
- *   future's job hash · its dependencies set · its hold list
- * Returns one outcome per job ({@link EnqueueOutcome}), or {5, id} when a dependency is missing, or
- * {6|7|8|9, future id, status} when a `blockedBy` future is missing, not a future, released or not deferred.
+ * ARGV[1] is one MessagePack array of calls, each an array of jobs (one argument in all: node-redis writes
+ * each argument as its own chunk, and thousands of small ones cost more than the Lua work). A job:
+ * mode ('Q' queue | 'S' schedule | 'F' future | 'B' blocked by a future) · push ('L' | 'R' | 'N' = none: a
+ * synchronous run, RQ's `_enqueue_sync_job`) · ttl seconds or '' · unique ('1'|'0') · created_at (retry
+ * fingerprint) · job id · scheduled score · allow failed dependencies ('1'|'0') · deferred score ·
+ * [dependency ids] · [field, value, …] · [key indexes] · future id ('B') · hold entry ('B').
+ * The fields start with `status` and the status the client expects (queued, scheduled or deferred); a 'Q'
+ * job's end with `enqueued_at`, which the script drops when unfinished dependencies defer the job.
+ * Key indexes point into KEYS, which holds each key once (the queue, the registries and rq:queues are shared
+ * by a batch): rq:queues · job hash · queue list · dependents set · dependencies set · deferred registry ·
+ * scheduled registry · then per dependency: its job hash · its dependents set · then, for 'B' only: the
+ * future's job hash · its dependencies set · its hold list. Index 0 marks a key the job cannot touch (the
+ * script declares only keys it may use): dependents without ttl or 'B', dependencies without ttl,
+ * dependencies or 'F', the deferred registry without dependencies, 'F' or 'B', the scheduled one unless 'S'.
+ * Returns, per call, {0, {outcome per job}} ({@link EnqueueOutcome}), or {5, id} when a dependency is
+ * missing, or {6|7|8|9, future id, status} when a `blockedBy` future is missing, not a future, released or
+ * not deferred.
  *
  * A dependency counts as met when it is `finished` (or `failed` with allow-failure: RQ would leave such a job
  * deferred for ever; rqts queues it, but writes the dependency records RQ writes). A client-made id plus
@@ -70,29 +80,39 @@ const MODE_CODES: Record<EnqueueMode, string> = { queue: 'Q', schedule: 'S', syn
 const ENQUEUE_JOBS = new LuaScript(
   'enqueueJobs',
   `
-local specs = {}
-for j = 1, #ARGV do specs[j] = cmsgpack.unpack(ARGV[j]) end
--- pass 1: every dependency must exist in Redis or earlier in this batch; every future of a held job must be
--- a future that is still held (or one created earlier in this batch).
-local batch, base, k = {}, {}, 1
-for j, s in ipairs(specs) do
-  base[j] = k
-  for d, depId in ipairs(s[11]) do
-    if not batch[depId] and redis.call('EXISTS', KEYS[k + 5 + 2 * d]) == 0 then return {5, depId} end
-  end
-  k = k + 7 + 2 * #s[11]
-  if s[1] == 'B' then
-    local fid = s[13]
-    if batch[fid] ~= 'F' then
-      local f = redis.call('HMGET', KEYS[k], 'status', '${FUTURE_FIELD}')
-      if not f[1] then return {6, fid, ''} end
-      if f[2] == '${FutureState.RELEASED}' then return {8, fid, f[1]} end
-      if f[2] ~= '${FutureState.HELD}' then return {7, fid, f[1]} end
-      if f[1] ~= 'deferred' then return {9, fid, f[1]} end
+local calls = cmsgpack.unpack(ARGV[1])
+-- pass 1, per call: every dependency must exist in Redis or earlier in this script call (in a call that
+-- passed); every future of a held job must be a future that is still held (or one created earlier).
+local batch, failed = {}, {}
+for c, call in ipairs(calls) do
+  local added, err = {}, nil
+  for _, s in ipairs(call) do
+    local ki, deps = s[12], s[10]
+    for d, depId in ipairs(deps) do
+      if not batch[depId] and not added[depId] and redis.call('EXISTS', KEYS[ki[6 + 2 * d]]) == 0 then
+        err = {5, depId}
+        break
+      end
     end
-    k = k + 3
+    if err then break end
+    if s[1] == 'B' then
+      local fid = s[13]
+      if (added[fid] or batch[fid]) ~= 'F' then
+        local f = redis.call('HMGET', KEYS[ki[8 + 2 * #deps]], 'status', '${FUTURE_FIELD}')
+        if not f[1] then err = {6, fid, ''}
+        elseif f[2] == '${FutureState.RELEASED}' then err = {8, fid, f[1]}
+        elseif f[2] ~= '${FutureState.HELD}' then err = {7, fid, f[1]}
+        elseif f[1] ~= 'deferred' then err = {9, fid, f[1]} end
+        if err then break end
+      end
+    end
+    added[s[6]] = s[1]
   end
-  batch[s[6]] = s[1]
+  if err then
+    failed[c] = err
+  else
+    for id, mode in pairs(added) do batch[id] = mode end
+  end
 end
 -- pass 2: write. Pushes to the back of one queue are gathered into one RPUSH (in order), and each queue is
 -- added to the set of queues once: a batch of 1,000 then costs Redis a few commands instead of 2,000.
@@ -101,97 +121,91 @@ local function flush()
   if #pending > 0 then redis.call('RPUSH', pendingQueue, unpack(pending)) end
   pending = {}
 end
-for j, s in ipairs(specs) do
-  k = base[j]
+local function write(s)
   local mode, push, ttl, unique, createdAt, id = s[1], s[2], s[3], s[4], s[5], s[6]
-  local deps, fields = s[11], s[12]
-  local jobKey, queueKey = KEYS[k + 1], KEYS[k + 2]
-  local outcome
+  local deps, fields, ki = s[10], s[11], s[12]
+  local jobKey, queueKey = KEYS[ki[2]], KEYS[ki[3]]
   local exists = redis.call('EXISTS', jobKey) == 1
-  if exists and redis.call('HGET', jobKey, 'created_at') == createdAt then
-    outcome = 2
-  elseif exists and unique == '1' then
-    outcome = 0
-  else
-    if exists then redis.call('DEL', jobKey) end
-    local status, unfinished = 'queued', false
-    if mode == 'S' then
-      status = 'scheduled'
-    elseif mode ~= 'Q' then
-      -- a future ('F') or a held job ('B'): deferred whatever its dependencies
-      status, unfinished = 'deferred', true
-    else
-      for d = 1, #deps do
-        local ds = redis.call('HGET', KEYS[k + 5 + 2 * d], 'status')
-        if ds and ds ~= 'finished' then unfinished = true end
-        if ds and ds ~= 'finished' and not (s[8] == '1' and ds == 'failed') then status = 'deferred' end
-      end
+  if exists and redis.call('HGET', jobKey, 'created_at') == createdAt then return 2 end
+  if exists and unique == '1' then return 0 end
+  if exists then redis.call('DEL', jobKey) end
+  local status, unfinished = fields[2], mode == 'F' or mode == 'B'
+  if mode == 'Q' then
+    for d = 1, #deps do
+      local ds = redis.call('HGET', KEYS[ki[6 + 2 * d]], 'status')
+      if ds and ds ~= 'finished' then unfinished = true end
+      if ds and ds ~= 'finished' and not (s[8] == '1' and ds == 'failed') then status = 'deferred' end
     end
-    local hash = {'status', status}
-    for f = 1, #fields do hash[f + 2] = fields[f] end
-    if status == 'queued' then
-      hash[#hash + 1] = 'enqueued_at'
-      hash[#hash + 1] = s[10]
-    end
-    if not known[queueKey] then
-      redis.call('SADD', KEYS[k], queueKey)
-      known[queueKey] = true
-    end
-    redis.call('HSET', jobKey, unpack(hash))
-    -- RQ registers the dependency (parents' dependents sets, the job's dependencies set) whenever a parent
-    -- has not finished; a job queued because its failed parents are allowed keeps those records too.
-    if unfinished then
-      for d = 1, #deps do
-        redis.call('SADD', KEYS[k + 6 + 2 * d], id)
-        redis.call('SADD', KEYS[k + 4], deps[d])
-      end
-    end
-    if mode == 'F' then redis.call('SADD', KEYS[k + 4], id) end
-    if mode == 'B' then
-      local fKey = k + 7 + 2 * #deps
-      local fid = s[13]
-      redis.call('SADD', KEYS[k + 3], fid)
-      redis.call('SADD', KEYS[fKey + 1], id)
-      redis.call('RPUSH', KEYS[fKey + 2], s[14])
-      -- dependency_ids as Python's json.dumps writes a list (ids never need escaping)
-      local ids = redis.call('HGET', KEYS[fKey], 'dependency_ids')
-      if not ids or ids == '[]' then
-        redis.call('HSET', KEYS[fKey], 'dependency_ids', '["' .. id .. '"]', 'dependency_id', id)
-      else
-        redis.call('HSET', KEYS[fKey], 'dependency_ids', string.sub(ids, 1, -2) .. ', "' .. id .. '"]')
-      end
-      local pttl = redis.call('PTTL', KEYS[fKey])
-      if pttl > 0 then
-        redis.call('PEXPIRE', KEYS[fKey + 1], pttl)
-        redis.call('PEXPIRE', KEYS[fKey + 2], pttl)
-      end
-    end
-    -- After the SADDs, so that the dependencies set expires with the job, as RQ's Job.cleanup(ttl) has it.
-    if ttl ~= '' then
-      redis.call('EXPIRE', jobKey, ttl)
-      redis.call('EXPIRE', KEYS[k + 3], ttl)
-      redis.call('EXPIRE', KEYS[k + 4], ttl)
-    end
-    if status == 'scheduled' then
-      redis.call('ZADD', KEYS[k + 6], s[7], id)
-      outcome = 4
-    elseif status == 'deferred' then
-      redis.call('ZADD', KEYS[k + 5], s[9], id)
-      outcome = 3
-    elseif push == 'N' then
-      outcome = 1
-    elseif push == 'L' then
-      flush()
-      redis.call('LPUSH', queueKey, id)
-      outcome = 1
-    else
-      if pendingQueue ~= queueKey or #pending >= 1000 then flush() end
-      pendingQueue = queueKey
-      pending[#pending + 1] = id
-      outcome = 1
+    if status ~= 'queued' then
+      fields[2] = status
+      fields[#fields] = nil
+      fields[#fields] = nil
     end
   end
-  out[j] = outcome
+  if not known[queueKey] then
+    redis.call('SADD', KEYS[ki[1]], queueKey)
+    known[queueKey] = true
+  end
+  redis.call('HSET', jobKey, unpack(fields))
+  -- RQ registers the dependency (parents' dependents sets, the job's dependencies set) whenever a parent
+  -- has not finished; a job queued because its failed parents are allowed keeps those records too.
+  if unfinished then
+    for d = 1, #deps do
+      redis.call('SADD', KEYS[ki[7 + 2 * d]], id)
+      redis.call('SADD', KEYS[ki[5]], deps[d])
+    end
+  end
+  if mode == 'F' then redis.call('SADD', KEYS[ki[5]], id) end
+  if mode == 'B' then
+    local f = 8 + 2 * #deps
+    local fid = s[13]
+    redis.call('SADD', KEYS[ki[4]], fid)
+    redis.call('SADD', KEYS[ki[f + 1]], id)
+    redis.call('RPUSH', KEYS[ki[f + 2]], s[14])
+    -- dependency_ids as Python's json.dumps writes a list (ids never need escaping)
+    local futureKey = KEYS[ki[f]]
+    local ids = redis.call('HGET', futureKey, 'dependency_ids')
+    if not ids or ids == '[]' then
+      redis.call('HSET', futureKey, 'dependency_ids', '["' .. id .. '"]', 'dependency_id', id)
+    else
+      redis.call('HSET', futureKey, 'dependency_ids', string.sub(ids, 1, -2) .. ', "' .. id .. '"]')
+    end
+    local pttl = redis.call('PTTL', futureKey)
+    if pttl > 0 then
+      redis.call('PEXPIRE', KEYS[ki[f + 1]], pttl)
+      redis.call('PEXPIRE', KEYS[ki[f + 2]], pttl)
+    end
+  end
+  -- After the SADDs, so that the dependencies set expires with the job, as RQ's Job.cleanup(ttl) has it.
+  if ttl ~= '' then
+    redis.call('EXPIRE', jobKey, ttl)
+    redis.call('EXPIRE', KEYS[ki[4]], ttl)
+    redis.call('EXPIRE', KEYS[ki[5]], ttl)
+  end
+  if status == 'scheduled' then
+    redis.call('ZADD', KEYS[ki[7]], s[7], id)
+    return 4
+  elseif status == 'deferred' then
+    redis.call('ZADD', KEYS[ki[6]], s[9], id)
+    return 3
+  elseif push == 'L' then
+    flush()
+    redis.call('LPUSH', queueKey, id)
+  elseif push == 'R' then
+    if pendingQueue ~= queueKey or #pending >= 1000 then flush() end
+    pendingQueue = queueKey
+    pending[#pending + 1] = id
+  end
+  return 1
+end
+for c, call in ipairs(calls) do
+  if failed[c] then
+    out[c] = failed[c]
+  else
+    local outcomes = {}
+    for j, s in ipairs(call) do outcomes[j] = write(s) end
+    out[c] = {0, outcomes}
+  end
 end
 flush()
 return out
@@ -209,8 +223,6 @@ export interface EnqueueSpec {
   unique: boolean;
   /** RQ datetime string; written as created_at and used as the retry fingerprint. */
   createdAt: string;
-  /** RQ datetime string written as enqueued_at when the job is queued at once. */
-  enqueuedAt: string;
   /** Whole epoch seconds (mode `schedule`). */
   scheduledScore?: number;
   dependencyIds: readonly string[];
@@ -219,88 +231,68 @@ export interface EnqueueSpec {
   deferredScore: string;
   /** The future a `blocked` job is held for. */
   futureId?: string;
-  /** The record's fields, without `status` and `enqueued_at` (the script sets those). */
+  /**
+   * The record's fields: `status` first with {@link expectedStatus}, and for `queue`/`sync` jobs
+   * `enqueued_at` last (the script drops it when the job turns out deferred).
+   */
   fields: Arg[];
 }
 
-/** KEYS and ARGV for {@link ENQUEUE_JOBS}; pure, so it is unit-tested without Redis. */
-export function enqueueJobsArgs(specs: readonly EnqueueSpec[]): { script: LuaScript; keys: string[]; args: Arg[] } {
+/** The status a job of this mode gets unless unfinished dependencies defer it. */
+export function expectedStatus(mode: EnqueueMode): 'queued' | 'scheduled' | 'deferred' {
+  return mode === 'schedule' ? 'scheduled' : mode === 'future' || mode === 'blocked' ? 'deferred' : 'queued';
+}
+
+/** What {@link ENQUEUE_JOBS} answers for one call: outcomes per job, or why nothing of it was written. */
+export type EnqueueCallReply =
+  | { written: true; outcomes: number[] }
+  | { written: false; code: number; id: string; status: string };
+
+/** KEYS and ARGV for {@link ENQUEUE_JOBS} writing these calls; pure, so it is unit-tested without Redis. */
+export function enqueueJobsArgs(calls: readonly (readonly EnqueueSpec[])[]): { script: LuaScript; keys: string[]; args: Arg[] } {
   const k: string[] = [];
-  const a: Arg[] = [];
-  for (const s of specs) {
-    k.push(
-      keys.queuesKey(), keys.jobKey(s.jobId), keys.queueKey(s.queue), keys.dependentsKey(s.jobId),
-      keys.dependenciesKey(s.jobId), keys.registryKeys.deferred(s.queue), keys.registryKeys.scheduled(s.queue),
-    );
-    for (const dep of s.dependencyIds) k.push(keys.jobKey(dep), keys.dependentsKey(dep));
-    const blocked = s.mode === 'blocked' && s.futureId !== undefined;
-    if (blocked) k.push(keys.jobKey(s.futureId!), keys.dependenciesKey(s.futureId!), keys.heldJobsKey(s.futureId!));
-    a.push(
-      packArray([
-        MODE_CODES[s.mode], s.mode === 'sync' ? 'N' : s.atFront ? 'L' : 'R', s.ttl === null ? '' : String(s.ttl), s.unique ? '1' : '0',
-        s.createdAt, s.jobId, String(s.scheduledScore ?? ''), s.allowDependencyFailures ? '1' : '0', s.deferredScore,
-        s.enqueuedAt, s.dependencyIds, s.fields,
-        ...(blocked ? [s.futureId!, keys.heldJobEntry(s.queue, s.jobId)] : []),
-      ]),
-    );
-  }
-  return { script: ENQUEUE_JOBS, keys: k, args: a };
-}
-
-/**
- * MessagePack for what the enqueue script reads: arrays of byte strings, nested once. Everything is written
- * as `str` (Lua strings are bytes; cmsgpack does not check UTF-8), so Buffers pass through unchanged.
- */
-export function packArray(items: readonly (Arg | readonly Arg[])[]): Buffer {
-  // Flatten once, measuring each string once; then write everything into one buffer (this runs per job).
-  const values: Arg[] = [];
-  const lengths: number[] = [];
-  const arrays: number[] = []; // for each item: -1 for a string, else the length of the nested array
-  let size = arrayHeaderSize(items.length);
-  const add = (v: Arg): void => {
-    const n = typeof v === 'string' ? Buffer.byteLength(v) : v.length;
-    values.push(v);
-    lengths.push(n);
-    size += stringHeaderSize(n) + n;
+  const index = new Map<string, number>();
+  const at = (key: string): number => {
+    let i = index.get(key);
+    if (i === undefined) {
+      i = k.push(key);
+      index.set(key, i);
+    }
+    return i;
   };
-  for (const item of items) {
-    if (typeof item === 'string' || Buffer.isBuffer(item)) {
-      arrays.push(-1);
-      add(item);
-    } else {
-      arrays.push(item.length);
-      size += arrayHeaderSize(item.length);
-      for (const v of item) add(v);
-    }
-  }
-  const out = Buffer.allocUnsafe(size);
-  let at = writeArrayHeader(out, 0, items.length);
-  let next = 0;
-  for (const count of arrays) {
-    if (count >= 0) at = writeArrayHeader(out, at, count);
-    for (let i = 0; i < (count < 0 ? 1 : count); i++, next++) {
-      const v = values[next]!;
-      at = writeStringHeader(out, at, lengths[next]!);
-      at += typeof v === 'string' ? out.write(v, at, 'utf8') : v.copy(out, at);
-    }
-  }
-  return out;
+  const queues = at(keys.queuesKey());
+  const packed = calls.map((call) => call.map((s): Packable => {
+    const deps = s.dependencyIds;
+    const blocked = s.mode === 'blocked' && s.futureId !== undefined;
+    const ttl = s.ttl !== null;
+    const ki: number[] = [
+      queues, at(keys.jobKey(s.jobId)), at(keys.queueKey(s.queue)),
+      ttl || blocked ? at(keys.dependentsKey(s.jobId)) : 0,
+      ttl || deps.length > 0 || s.mode === 'future' ? at(keys.dependenciesKey(s.jobId)) : 0,
+      deps.length > 0 || s.mode === 'future' || blocked ? at(keys.registryKeys.deferred(s.queue)) : 0,
+      s.mode === 'schedule' ? at(keys.registryKeys.scheduled(s.queue)) : 0,
+    ];
+    for (const dep of deps) ki.push(at(keys.jobKey(dep)), at(keys.dependentsKey(dep)));
+    if (blocked) ki.push(at(keys.jobKey(s.futureId!)), at(keys.dependenciesKey(s.futureId!)), at(keys.heldJobsKey(s.futureId!)));
+    return [
+      MODE_CODES[s.mode], s.mode === 'sync' ? 'N' : s.atFront ? 'L' : 'R', ttl ? String(s.ttl) : '', s.unique ? '1' : '0',
+      s.createdAt, s.jobId, String(s.scheduledScore ?? ''), s.allowDependencyFailures ? '1' : '0', s.deferredScore,
+      deps, s.fields as Packable, ki,
+      ...(blocked ? [s.futureId!, keys.heldJobEntry(s.queue, s.jobId)] : []),
+    ];
+  }));
+  return { script: ENQUEUE_JOBS, keys: k, args: [pack(packed)] };
 }
 
-const arrayHeaderSize = (n: number): number => (n < 16 ? 1 : n < 0x10000 ? 3 : 5);
-const stringHeaderSize = (n: number): number => (n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5);
-
-function writeArrayHeader(out: Buffer, at: number, n: number): number {
-  if (n < 16) return out.writeUInt8(0x90 | n, at);
-  if (n < 0x10000) return out.writeUInt16BE(n, out.writeUInt8(0xdc, at));
-  return out.writeUInt32BE(n, out.writeUInt8(0xdd, at));
-}
-
-function writeStringHeader(out: Buffer, at: number, n: number): number {
-  if (n < 32) return out.writeUInt8(0xa0 | n, at);
-  if (n < 0x100) return out.writeUInt8(n, out.writeUInt8(0xd9, at));
-  if (n < 0x10000) return out.writeUInt16BE(n, out.writeUInt8(0xda, at));
-  return out.writeUInt32BE(n, out.writeUInt8(0xdb, at));
+/** The script's reply → one {@link EnqueueCallReply} per call. */
+export function readEnqueueReply(reply: unknown, calls: number): EnqueueCallReply[] {
+  if (!Array.isArray(reply) || reply.length !== calls) throw new RqtsError(`Unexpected reply from the enqueue script: ${String(reply)}`);
+  return reply.map((r: unknown): EnqueueCallReply => {
+    if (!Array.isArray(r)) throw new RqtsError(`Unexpected reply from the enqueue script: ${String(r)}`);
+    const [code, a, b] = r as [unknown, unknown, unknown];
+    if (code === 0 && Array.isArray(a)) return { written: true, outcomes: a.map(Number) };
+    return { written: false, code: Number(code), id: String(a ?? ''), status: String(b ?? '') };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------

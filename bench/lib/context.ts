@@ -77,6 +77,10 @@ export interface Run {
   jobs: number;
   seconds: number;
   rate: number;
+  /** This process's CPU time (user + system) per job, µs: what the client spends, whatever the load. */
+  cpuMicrosPerJob?: number;
+  /** Redis's own time per job, µs: the `usec` of the commands named in {@link costed} (INFO commandstats). */
+  redisMicrosPerJob?: number;
 }
 
 export function runOf(jobs: number, seconds: number): Run {
@@ -88,6 +92,30 @@ export async function timed(jobs: number, fn: () => Promise<void>): Promise<Run>
   const start = performance.now();
   await fn();
   return runOf(jobs, (performance.now() - start) / 1000);
+}
+
+/** Sum of `usec` over the named commands in `INFO commandstats` (e.g. `evalsha`, `hset`). */
+export async function commandUsec(admin: PlainClient, commands: readonly string[]): Promise<number> {
+  const info = await admin.info('commandstats');
+  let usec = 0;
+  for (const name of commands) {
+    const m = new RegExp(`^cmdstat_${name}:calls=\\d+,usec=(\\d+)`, 'm').exec(info);
+    if (m) usec += Number(m[1]);
+  }
+  return usec;
+}
+
+/**
+ * {@link timed}, also measuring this process's CPU per job and Redis's time per job in `commands` (a
+ * script's usec includes the commands it runs, so name only the top-level ones).
+ */
+export async function costed(ctx: Context, jobs: number, commands: readonly string[], fn: () => Promise<void>): Promise<Run> {
+  const usec0 = await commandUsec(ctx.admin, commands);
+  const cpu0 = process.cpuUsage();
+  const run = await timed(jobs, fn);
+  const cpu = process.cpuUsage(cpu0);
+  const usec = (await commandUsec(ctx.admin, commands)) - usec0;
+  return { ...run, cpuMicrosPerJob: (cpu.user + cpu.system) / jobs, redisMicrosPerJob: usec / jobs };
 }
 
 /** A system in a throughput comparison. */
@@ -105,6 +133,9 @@ export interface Measured {
   runs: Run[];
   /** Median jobs/s over the repeats. */
   rate: number;
+  /** Medians of the runs' per-job costs, when measured ({@link costed}). */
+  cpuMicrosPerJob?: number;
+  redisMicrosPerJob?: number;
 }
 
 /**
@@ -137,7 +168,9 @@ export async function compare(
   const out: Record<string, Measured> = {};
   for (const c of contenders) {
     const r = runs.get(c.key)!;
-    out[c.key] = { label: c.label, runs: r, rate: median(r.map((x) => x.rate)) };
+    const cost = (pick: (x: Run) => number | undefined): number | undefined =>
+      r.every((x) => pick(x) !== undefined) ? median(r.map((x) => pick(x)!)) : undefined;
+    out[c.key] = { label: c.label, runs: r, rate: median(r.map((x) => x.rate)), cpuMicrosPerJob: cost((x) => x.cpuMicrosPerJob), redisMicrosPerJob: cost((x) => x.redisMicrosPerJob) };
   }
   return out;
 }

@@ -85,12 +85,12 @@ describe('reliability', () => {
     const stamp = formatDatetime(nowMicros());
     const spec = {
       mode: 'queue' as const, queue, jobId: prepared.record.id, atFront: false, ttl: null, unique: false,
-      createdAt: stamp, enqueuedAt: stamp, dependencyIds: [], allowDependencyFailures: false, deferredScore: '+inf',
-      fields: recordToFields(prepared.record, { createdAt: stamp }),
+      createdAt: stamp, dependencyIds: [], allowDependencyFailures: false, deferredScore: '+inf',
+      fields: [...recordToFields({ ...prepared.record, status: 'queued' }, { createdAt: stamp }), 'enqueued_at', stamp],
     };
-    const { script, keys, args } = enqueueJobsArgs([spec]);
-    expect(await env.connection.script(script, keys, args)).toEqual([EnqueueOutcome.QUEUED]);
-    expect(await env.connection.script(script, keys, args)).toEqual([EnqueueOutcome.ALREADY_WRITTEN]);
+    const { script, keys, args } = enqueueJobsArgs([[spec]]);
+    expect(await env.connection.script(script, keys, args)).toEqual([[0, [EnqueueOutcome.QUEUED]]]);
+    expect(await env.connection.script(script, keys, args)).toEqual([[0, [EnqueueOutcome.ALREADY_WRITTEN]]]);
     expect(await env.connection.command(['LRANGE', `rq:queue:${queue}`, '0', '-1'])).toEqual([Buffer.from(prepared.record.id)]);
   });
 

@@ -3,7 +3,8 @@ import { resolveHold } from '../../src/deferred.js';
 import { Dependency, resolveDependsOn } from '../../src/dependencies.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { heldJobEntry, heldJobsKey, parseHeldJobEntry } from '../../src/keys.js';
-import { enqueueJobsArgs, futureOperationArgs, packArray, releaseFutureArgs } from '../../src/scripts.js';
+import { enqueueJobsArgs, futureOperationArgs, releaseFutureArgs } from '../../src/scripts.js';
+import { unpackMsgpack } from '../helpers/msgpack-reader.js';
 
 const deps = (value?: Parameters<typeof resolveDependsOn>[0]) => resolveDependsOn(value);
 
@@ -53,12 +54,12 @@ describe('future keys and script arguments', () => {
   });
 
   it('declares the future\'s keys for a held job', () => {
-    const { keys, args } = enqueueJobsArgs([{
-      mode: 'blocked', queue: 'q', jobId: 'h', futureId: 'f', atFront: false, ttl: null, unique: false, createdAt: 'C', enqueuedAt: 'E',
+    const { keys, args } = enqueueJobsArgs([[{
+      mode: 'blocked', queue: 'q', jobId: 'h', futureId: 'f', atFront: false, ttl: null, unique: false, createdAt: 'C',
       dependencyIds: [], allowDependencyFailures: false, deferredScore: '+inf', fields: [],
-    }]);
-    expect(keys.slice(7)).toEqual(['rq:job:f', 'rq:job::f:dependencies', 'rq:job:f:blocked']);
-    expect(args).toEqual([packArray(['B', 'R', '', '0', 'C', 'h', '', '0', '+inf', 'E', [], [], 'f', 'q/h'])]);
+    }]]);
+    expect(keys).toEqual(['rq:queues', 'rq:job:h', 'rq:queue:q', 'rq:job:h:dependents', 'rq:deferred:q', 'rq:job:f', 'rq:job::f:dependencies', 'rq:job:f:blocked']);
+    expect(unpackMsgpack(args[0] as Buffer)).toEqual([[['B', 'R', '', '0', 'C', 'h', '', '0', '+inf', [], [], [1, 2, 3, 4, 0, 5, 0, 6, 7, 8], 'f', 'q/h']]]);
   });
 
   it('declares every held job\'s and dependency\'s keys for release, cancel and delete', () => {

@@ -1,67 +1,87 @@
 import { describe, expect, it } from 'vitest';
-import { enqueueJobsArgs, packArray, type EnqueueSpec } from '../../src/scripts.js';
-
-/**
- * An independent MessagePack reader for what cmsgpack sees (str 8/16/32, fixstr, array 16/32, fixarray), so
- * the expected layout comes from the script's documented ARGV, not from the encoder under test.
- */
-function unpack(buf: Buffer): unknown {
-  let at = 0;
-  const read = (): unknown => {
-    const b = buf[at++]!;
-    const str = (n: number): string => buf.toString('utf8', at, (at += n));
-    const arr = (n: number): unknown[] => Array.from({ length: n }, read);
-    if ((b & 0xe0) === 0xa0) return str(b & 0x1f);
-    if ((b & 0xf0) === 0x90) return arr(b & 0x0f);
-    if (b === 0xd9) return str(buf[at++]!);
-    if (b === 0xda) return str(buf.readUInt16BE((at += 2) - 2));
-    if (b === 0xdb) return str(buf.readUInt32BE((at += 4) - 4));
-    if (b === 0xdc) return arr(buf.readUInt16BE((at += 2) - 2));
-    if (b === 0xdd) return arr(buf.readUInt32BE((at += 4) - 4));
-    throw new Error(`unexpected MessagePack byte 0x${b.toString(16)} at ${at - 1}`);
-  };
-  const value = read();
-  expect(at).toBe(buf.length);
-  return value;
-}
+import { pack } from '../../src/msgpack.js';
+import { enqueueJobsArgs, expectedStatus, readEnqueueReply, type EnqueueSpec } from '../../src/scripts.js';
+import { unpackMsgpack } from '../helpers/msgpack-reader.js';
 
 const spec = (over: Partial<EnqueueSpec> = {}): EnqueueSpec => ({
-  mode: 'queue', queue: 'high', jobId: 'j1', atFront: false, ttl: null, unique: false, createdAt: 'C', enqueuedAt: 'E',
-  dependencyIds: [], allowDependencyFailures: false, deferredScore: '+inf', fields: ['origin', 'high'], ...over,
+  mode: 'queue', queue: 'high', jobId: 'j1', atFront: false, ttl: null, unique: false, createdAt: 'C',
+  dependencyIds: [], allowDependencyFailures: false, deferredScore: '+inf', fields: ['status', 'queued', 'origin', 'high'], ...over,
 });
 
+/** ARGV[1] read back with an independent reader: calls → jobs → items (Buffers as strings). */
+const calls = (args: unknown[]): unknown[][][] => {
+  expect(args).toHaveLength(1);
+  return unpackMsgpack(args[0] as Buffer) as unknown[][][];
+};
+
 describe('enqueueJobs script arguments', () => {
-  it('passes every key from keys.ts, per job, with the dependency keys last', () => {
-    const { keys, args, script } = enqueueJobsArgs([spec({ dependencyIds: ['p1'], atFront: true, ttl: 60 })]);
+  it('declares each key once and points at it from every job, with the dependency keys last', () => {
+    const { keys, args, script } = enqueueJobsArgs([[spec({ dependencyIds: ['p1'], atFront: true, ttl: 60 })]]);
     expect(keys).toEqual([
       'rq:queues', 'rq:job:j1', 'rq:queue:high', 'rq:job:j1:dependents', 'rq:job::j1:dependencies',
-      'rq:deferred:high', 'rq:scheduled:high', 'rq:job:p1', 'rq:job:p1:dependents',
+      'rq:deferred:high', 'rq:job:p1', 'rq:job:p1:dependents',
     ]);
-    // ARGV as the script documents it: mode · push · ttl · unique · created_at · id · scheduled score ·
-    // allow failures · deferred score · enqueued_at · [dependency ids] · [field, value, …].
-    expect(args.map((a) => unpack(a as Buffer))).toEqual([['Q', 'L', '60', '0', 'C', 'j1', '', '0', '+inf', 'E', ['p1'], ['origin', 'high']]]);
+    expect(calls(args)).toEqual([[['Q', 'L', '60', '0', 'C', 'j1', '', '0', '+inf', ['p1'], ['status', 'queued', 'origin', 'high'], [1, 2, 3, 4, 5, 6, 0, 7, 8]]]]);
     expect(script.sha).toMatch(/^[0-9a-f]{40}$/);
     expect(script.source).not.toMatch(/rq:/);
   });
 
-  it('lays out several jobs one argument each', () => {
-    const { keys, args } = enqueueJobsArgs([spec(), spec({ jobId: 'j2', mode: 'schedule', scheduledScore: 1700000000, unique: true })]);
-    expect(keys).toHaveLength(14);
-    expect(args).toHaveLength(2);
-    expect(unpack(args[1] as Buffer)).toEqual(['S', 'R', '', '1', 'C', 'j2', '1700000000', '0', '+inf', 'E', [], ['origin', 'high']]);
-    expect(unpack(args[0] as Buffer)).toEqual(['Q', 'R', '', '0', 'C', 'j1', '', '0', '+inf', 'E', [], ['origin', 'high']]);
+  it('declares only the keys a plain job can touch, and shares the queue keys within a batch', () => {
+    const { keys, args } = enqueueJobsArgs([[spec()], [spec({ jobId: 'j2', mode: 'schedule', scheduledScore: 1700000000, unique: true })]]);
+    expect(keys).toEqual(['rq:queues', 'rq:job:j1', 'rq:queue:high', 'rq:job:j2', 'rq:scheduled:high']);
+    const [first, second] = calls(args);
+    expect(first![0]![11]).toEqual([1, 2, 3, 0, 0, 0, 0]);
+    expect(second).toEqual([['S', 'R', '', '1', 'C', 'j2', '1700000000', '0', '+inf', [], ['status', 'queued', 'origin', 'high'], [1, 4, 3, 0, 0, 0, 5]]]);
+  });
+
+  it('declares the dependencies set and deferred registry of a future, and a sync job pushes nowhere', () => {
+    const { keys, args } = enqueueJobsArgs([[spec({ mode: 'future' })], [spec({ jobId: 's', mode: 'sync' })]]);
+    expect(keys).toEqual(['rq:queues', 'rq:job:j1', 'rq:queue:high', 'rq:job::j1:dependencies', 'rq:deferred:high', 'rq:job:s']);
+    const [future, sync] = calls(args);
+    expect(future![0]!.slice(0, 2)).toEqual(['F', 'R']);
+    expect(future![0]![11]).toEqual([1, 2, 3, 0, 4, 5, 0]);
+    expect(sync![0]!.slice(0, 2)).toEqual(['Q', 'N']);
+  });
+
+  it('expects the status each mode writes unless dependencies defer it', () => {
+    expect(['queue', 'sync', 'schedule', 'future', 'blocked'].map((m) => expectedStatus(m as EnqueueSpec['mode'])))
+      .toEqual(['queued', 'queued', 'scheduled', 'deferred', 'deferred']);
   });
 });
 
-describe('packArray (MessagePack as cmsgpack reads it)', () => {
-  it('writes fix, 8, 16 and 32-bit string headers and nested arrays', () => {
-    expect(packArray(['a', ['b', Buffer.from([0xff])]]).toString('hex')).toBe('92a16192a162a1ff');
-    expect(packArray(['x'.repeat(40)]).subarray(0, 3).toString('hex')).toBe('91d928');
-    expect(packArray(['x'.repeat(300)]).subarray(0, 4).toString('hex')).toBe('91da012c');
-    expect(packArray(['x'.repeat(70_000)]).subarray(0, 6).toString('hex')).toBe('91db00011170');
-    expect(packArray([Array.from({ length: 20 }, () => '')]).subarray(0, 4).toString('hex')).toBe('91dc0014');
-    expect(packArray(['é']).toString('hex')).toBe('91a2c3a9');
-    const long = ['x'.repeat(40), 'y'.repeat(300), 'z'.repeat(70_000), Array.from({ length: 20 }, (_, i) => String(i))];
-    expect(unpack(packArray(long))).toEqual(long);
+describe('the enqueue script reply', () => {
+  it('reads outcomes per call, and a refused call with its reason', () => {
+    const reply = [[0, [1, 3]], [5, Buffer.from('missing')], [9, Buffer.from('f'), Buffer.from('canceled')]];
+    expect(readEnqueueReply(reply, 3)).toEqual([
+      { written: true, outcomes: [1, 3] },
+      { written: false, code: 5, id: 'missing', status: '' },
+      { written: false, code: 9, id: 'f', status: 'canceled' },
+    ]);
+  });
+
+  it('refuses a reply of the wrong shape', () => {
+    expect(() => readEnqueueReply([[0, [1]]], 2)).toThrow(/Unexpected reply/);
+    expect(() => readEnqueueReply('OK', 1)).toThrow(/Unexpected reply/);
+  });
+});
+
+describe('pack (MessagePack as cmsgpack reads it)', () => {
+  it('writes fix, 8, 16 and 32-bit string headers, integers and nested arrays', () => {
+    expect(pack(['a', ['b', Buffer.from([0xff])]]).toString('hex')).toBe('92a16192a162a1ff');
+    expect(pack(['x'.repeat(40)]).subarray(0, 3).toString('hex')).toBe('91d928');
+    expect(pack(['x'.repeat(300)]).subarray(0, 4).toString('hex')).toBe('91da012c');
+    expect(pack(['x'.repeat(70_000)]).subarray(0, 6).toString('hex')).toBe('91db00011170');
+    expect(pack([Array.from({ length: 20 }, () => '')]).subarray(0, 4).toString('hex')).toBe('91dc0014');
+    expect(pack(['é']).toString('hex')).toBe('91a2c3a9');
+    expect(pack([0, 127, 128, 255, 256, 65535, 65536]).toString('hex')).toBe('97007fcc80ccffcd0100cdffffce00010000');
+  });
+
+  it('round-trips strings of every shape through an independent reader', () => {
+    const values = ['', 'ascii', 'é', '日本語', '😀', 'x'.repeat(47), 'y'.repeat(48), 'z'.repeat(49), `${'a'.repeat(60)}é`, '\u0000\u007f'];
+    expect(unpackMsgpack(pack(values))).toEqual(values);
+  });
+
+  it('refuses numbers it cannot write', () => {
+    for (const bad of [-1, 1.5, 2 ** 32, Number.NaN]) expect(() => pack([bad])).toThrow(RangeError);
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * Enqueue calls issued in the same tick on one connection go to Redis as one call of the enqueue script
+ * (100 enqueues in flight are exactly that): Redis runs one script instead of a hundred and node-redis
+ * sends one command. Each call is still validated on its own before anything is sent, and written or
+ * refused on its own: the script checks every call's dependencies separately, so a missing dependency of
+ * one call never fails its neighbours. A connection error rejects every call of the batch, as it would have
+ * rejected each of them sent alone.
+ */
+import type { Connection } from './connection.js';
+import { enqueueJobsArgs, readEnqueueReply, type EnqueueCallReply, type EnqueueSpec } from './scripts.js';
+
+/**
+ * Most jobs one shared script call carries: Redis serves nobody else while a script runs, so a burst of
+ * calls goes out in several scripts rather than one long one. A call this big or bigger goes alone.
+ */
+export const MAX_BATCH_JOBS = 1000;
+
+interface Batch {
+  calls: (readonly EnqueueSpec[])[];
+  jobs: number;
+  waiters: { resolve(reply: EnqueueCallReply): void; reject(error: unknown): void }[];
+  sent: boolean;
+}
+
+const open = new WeakMap<Connection, Batch>();
+
+/** Write one call's jobs, sharing a script call with the calls issued in the same tick. */
+export function writeJobs(connection: Connection, specs: readonly EnqueueSpec[]): Promise<EnqueueCallReply> {
+  if (specs.length >= MAX_BATCH_JOBS) return send(connection, [specs]).then((replies) => replies[0]!);
+  let batch = open.get(connection);
+  if (batch && batch.jobs + specs.length > MAX_BATCH_JOBS) {
+    dispatch(connection, batch);
+    batch = undefined;
+  }
+  if (!batch) {
+    const fresh: Batch = { calls: [], jobs: 0, waiters: [], sent: false };
+    open.set(connection, fresh);
+    // After the microtasks of this tick: every enqueue that continuation code issues now joins the batch.
+    process.nextTick(() => dispatch(connection, fresh));
+    batch = fresh;
+  }
+  batch.calls.push(specs);
+  batch.jobs += specs.length;
+  const joined = batch;
+  return new Promise((resolve, reject) => joined.waiters.push({ resolve, reject }));
+}
+
+function dispatch(connection: Connection, batch: Batch): void {
+  if (batch.sent) return;
+  batch.sent = true;
+  if (open.get(connection) === batch) open.delete(connection);
+  send(connection, batch.calls).then(
+    (replies) => batch.waiters.forEach((w, i) => w.resolve(replies[i]!)),
+    (error: unknown) => batch.waiters.forEach((w) => w.reject(error)),
+  );
+}
+
+async function send(connection: Connection, calls: readonly (readonly EnqueueSpec[])[]): Promise<EnqueueCallReply[]> {
+  const { script, keys, args } = enqueueJobsArgs(calls);
+  return readEnqueueReply(await connection.script(script, keys, args), calls.length);
+}
