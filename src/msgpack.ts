@@ -3,102 +3,127 @@
  * integers and arrays of them, nested freely. Strings are written as `str` (Lua strings are bytes; cmsgpack
  * does not check UTF-8), so Buffers pass through unchanged.
  *
- * This runs for every job enqueued, so it is written for speed: one pass measures (each string's byte length
- * once), one pass writes into a single buffer, and short ASCII strings (field names, ids, timestamps: most
- * of a job) are copied byte by byte in JavaScript, which is cheaper than a native call per string.
+ * This runs for every job enqueued, so it is written for speed: one pass into a reused scratch buffer, and
+ * short ASCII strings (field names, ids, timestamps: most of a job) copied byte by byte in JavaScript, which
+ * is cheaper than a native call per string.
  */
 
 /** What {@link pack} writes. Numbers must be integers from 0 to 2^32 − 1. */
 export type Packable = string | Uint8Array | number | readonly Packable[];
 
-/** Strings up to this many UTF-16 units that turn out to be ASCII are copied in JavaScript. */
-const SHORT = 48;
+/** Strings up to this many UTF-16 units are tried as ASCII first (one byte per unit). */
+const SHORT = 64;
+
+let scratch = Buffer.allocUnsafe(64 * 1024);
+let at = 0;
 
 /** Pack a value. @throws RangeError for a number that is not an integer from 0 to 2^32 − 1. */
 export function pack(value: Packable): Buffer {
-  const lengths: number[] = [];
-  const out = Buffer.allocUnsafe(measure(value, lengths));
-  const end = write(out, 0, value, lengths, { next: 0 });
-  return end === out.length ? out : out.subarray(0, end);
+  at = 0;
+  put(value);
+  const out = Buffer.allocUnsafe(at);
+  scratch.copy(out, 0, 0, at);
+  return out;
 }
 
-function measure(v: Packable, lengths: number[]): number {
-  if (typeof v === 'string') {
-    const n = byteLength(v);
-    lengths.push(n);
-    return stringHeaderSize(n) + n;
-  }
-  if (typeof v === 'number') {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`cannot pack ${v}: expected an integer from 0 to 2^32 - 1`);
-    return v < 0x80 ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : 5;
-  }
-  if (v instanceof Uint8Array) return stringHeaderSize(v.length) + v.length;
-  let size = arrayHeaderSize(v.length);
-  for (let i = 0; i < v.length; i++) size += measure(v[i]!, lengths);
-  return size;
+/** Room for `n` more bytes. */
+function reserve(n: number): void {
+  if (at + n <= scratch.length) return;
+  let size = scratch.length * 2;
+  while (size < at + n) size *= 2;
+  const next = Buffer.allocUnsafe(size);
+  scratch.copy(next, 0, 0, at);
+  scratch = next;
 }
 
-function write(out: Buffer, at: number, v: Packable, lengths: number[], cursor: { next: number }): number {
-  if (typeof v === 'string') {
-    const n = lengths[cursor.next++]!;
-    at = writeStringHeader(out, at, n);
-    if (n === v.length && n <= SHORT) {
-      for (let i = 0; i < n; i++) out[at + i] = v.charCodeAt(i);
-      return at + n;
-    }
-    return at + out.write(v, at, 'utf8');
-  }
-  if (typeof v === 'number') {
-    if (v < 0x80) {
-      out[at] = v;
-      return at + 1;
-    }
-    if (v < 0x100) {
-      out[at] = 0xcc;
-      out[at + 1] = v;
-      return at + 2;
-    }
-    if (v < 0x10000) return out.writeUInt16BE(v, writeByte(out, at, 0xcd));
-    return out.writeUInt32BE(v, writeByte(out, at, 0xce));
-  }
+function put(v: Packable): void {
+  if (typeof v === 'string') return putString(v);
+  if (typeof v === 'number') return putUint(v);
   if (v instanceof Uint8Array) {
-    at = writeStringHeader(out, at, v.length);
-    out.set(v, at);
-    return at + v.length;
+    reserve(5 + v.length);
+    stringHeader(v.length);
+    scratch.set(v, at);
+    at += v.length;
+    return;
   }
-  at = writeArrayHeader(out, at, v.length);
-  for (let i = 0; i < v.length; i++) at = write(out, at, v[i]!, lengths, cursor);
-  return at;
-}
-
-/** UTF-8 length; short strings are scanned in JavaScript (ASCII: the length itself). */
-function byteLength(s: string): number {
-  if (s.length > SHORT) return Buffer.byteLength(s, 'utf8');
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
-  return s.length;
-}
-
-function writeByte(out: Buffer, at: number, byte: number): number {
-  out[at] = byte;
-  return at + 1;
-}
-
-const arrayHeaderSize = (n: number): number => (n < 16 ? 1 : n < 0x10000 ? 3 : 5);
-const stringHeaderSize = (n: number): number => (n < 32 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5);
-
-function writeArrayHeader(out: Buffer, at: number, n: number): number {
-  if (n < 16) return writeByte(out, at, 0x90 | n);
-  if (n < 0x10000) return out.writeUInt16BE(n, writeByte(out, at, 0xdc));
-  return out.writeUInt32BE(n, writeByte(out, at, 0xdd));
-}
-
-function writeStringHeader(out: Buffer, at: number, n: number): number {
-  if (n < 32) return writeByte(out, at, 0xa0 | n);
-  if (n < 0x100) {
-    out[at] = 0xd9;
-    out[at + 1] = n;
-    return at + 2;
+  reserve(5);
+  const n = v.length;
+  if (n < 16) scratch[at++] = 0x90 | n;
+  else if (n < 0x10000) {
+    scratch[at++] = 0xdc;
+    at = scratch.writeUInt16BE(n, at);
+  } else {
+    scratch[at++] = 0xdd;
+    at = scratch.writeUInt32BE(n, at);
   }
-  if (n < 0x10000) return out.writeUInt16BE(n, writeByte(out, at, 0xda));
-  return out.writeUInt32BE(n, writeByte(out, at, 0xdb));
+  for (let i = 0; i < n; i++) put(v[i]!);
+}
+
+function putString(s: string): void {
+  const n = s.length;
+  if (n < 32) {
+    // Assume ASCII: a one-byte header and one byte per unit; start over below at the first unit that is not.
+    reserve(1 + n);
+    const start = at;
+    scratch[at] = 0xa0 | n;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      scratch[start + 1 + i] = c;
+    }
+    if (i === n) {
+      at = start + 1 + n;
+      return;
+    }
+  } else if (n <= SHORT) {
+    reserve(2 + n);
+    const start = at;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      scratch[start + 2 + i] = c;
+    }
+    if (i === n) {
+      scratch[start] = 0xd9;
+      scratch[start + 1] = n;
+      at = start + 2 + n;
+      return;
+    }
+  }
+  const bytes = Buffer.byteLength(s, 'utf8');
+  reserve(5 + bytes);
+  stringHeader(bytes);
+  at += scratch.write(s, at, 'utf8');
+}
+
+function putUint(v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`cannot pack ${v}: expected an integer from 0 to 2^32 - 1`);
+  reserve(5);
+  if (v < 0x80) scratch[at++] = v;
+  else if (v < 0x100) {
+    scratch[at++] = 0xcc;
+    scratch[at++] = v;
+  } else if (v < 0x10000) {
+    scratch[at++] = 0xcd;
+    at = scratch.writeUInt16BE(v, at);
+  } else {
+    scratch[at++] = 0xce;
+    at = scratch.writeUInt32BE(v, at);
+  }
+}
+
+function stringHeader(n: number): void {
+  if (n < 32) scratch[at++] = 0xa0 | n;
+  else if (n < 0x100) {
+    scratch[at++] = 0xd9;
+    scratch[at++] = n;
+  } else if (n < 0x10000) {
+    scratch[at++] = 0xda;
+    at = scratch.writeUInt16BE(n, at);
+  } else {
+    scratch[at++] = 0xdb;
+    at = scratch.writeUInt32BE(n, at);
+  }
 }

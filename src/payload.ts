@@ -4,6 +4,8 @@
 import { DeserializationError, InvalidArgumentError } from './errors.js';
 import { py } from './py/values.js';
 import { compress, decompress } from './record.js';
+import { pickleCall } from './serializers/pickle/call.js';
+import { pickleSerializer } from './serializers/pickle/index.js';
 import type { Serializer } from './serializers/serializer.js';
 
 /** The decoded call a job makes. */
@@ -23,7 +25,9 @@ export interface Payload {
 export function encodePayload(serializer: Serializer, funcName: string, args: readonly unknown[], kwargs: Record<string, unknown>): Buffer {
   let bytes: Buffer;
   try {
-    bytes = serializer.dumps(py.tuple<unknown>(funcName, null, py.tuple(...args), kwargs));
+    // Most calls take the direct writer for RQ's default serializer; it hands anything unusual back.
+    bytes = (serializer === pickleSerializer ? pickleCall(funcName, args, kwargs) : undefined)
+      ?? serializer.dumps(py.tuple<unknown>(funcName, null, py.tuple(...args), kwargs));
   } catch (error) {
     if (error instanceof InvalidArgumentError) throw renamePath(error);
     throw new InvalidArgumentError('args', args, `cannot be serialized with ${serializer.name}: ${(error as Error).message}`, { cause: error });

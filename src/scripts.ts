@@ -251,35 +251,38 @@ export type EnqueueCallReply =
 /** KEYS and ARGV for {@link ENQUEUE_JOBS} writing these calls; pure, so it is unit-tested without Redis. */
 export function enqueueJobsArgs(calls: readonly (readonly EnqueueSpec[])[]): { script: LuaScript; keys: string[]; args: Arg[] } {
   const k: string[] = [];
-  const index = new Map<string, number>();
-  const at = (key: string): number => {
-    let i = index.get(key);
+  // Keys a batch shares (rq:queues, a queue, its registries) are declared once; a job's own keys are
+  // simply appended (duplicates would be harmless).
+  const shared = new Map<string, number>();
+  const once = (key: string): number => {
+    let i = shared.get(key);
     if (i === undefined) {
       i = k.push(key);
-      index.set(key, i);
+      shared.set(key, i);
     }
     return i;
   };
-  const queues = at(keys.queuesKey());
+  const queues = once(keys.queuesKey());
   const packed = calls.map((call) => call.map((s): Packable => {
     const deps = s.dependencyIds;
     const blocked = s.mode === 'blocked' && s.futureId !== undefined;
     const ttl = s.ttl !== null;
     const ki: number[] = [
-      queues, at(keys.jobKey(s.jobId)), at(keys.queueKey(s.queue)),
-      ttl || blocked ? at(keys.dependentsKey(s.jobId)) : 0,
-      ttl || deps.length > 0 || s.mode === 'future' ? at(keys.dependenciesKey(s.jobId)) : 0,
-      deps.length > 0 || s.mode === 'future' || blocked ? at(keys.registryKeys.deferred(s.queue)) : 0,
-      s.mode === 'schedule' ? at(keys.registryKeys.scheduled(s.queue)) : 0,
+      queues, k.push(keys.jobKey(s.jobId)), once(keys.queueKey(s.queue)),
+      ttl || blocked ? k.push(keys.dependentsKey(s.jobId)) : 0,
+      ttl || deps.length > 0 || s.mode === 'future' ? k.push(keys.dependenciesKey(s.jobId)) : 0,
+      deps.length > 0 || s.mode === 'future' || blocked ? once(keys.registryKeys.deferred(s.queue)) : 0,
+      s.mode === 'schedule' ? once(keys.registryKeys.scheduled(s.queue)) : 0,
     ];
-    for (const dep of deps) ki.push(at(keys.jobKey(dep)), at(keys.dependentsKey(dep)));
-    if (blocked) ki.push(at(keys.jobKey(s.futureId!)), at(keys.dependenciesKey(s.futureId!)), at(keys.heldJobsKey(s.futureId!)));
-    return [
+    for (const dep of deps) ki.push(k.push(keys.jobKey(dep)), k.push(keys.dependentsKey(dep)));
+    if (blocked) ki.push(k.push(keys.jobKey(s.futureId!)), k.push(keys.dependenciesKey(s.futureId!)), k.push(keys.heldJobsKey(s.futureId!)));
+    const tuple: Packable[] = [
       MODE_CODES[s.mode], s.mode === 'sync' ? 'N' : s.atFront ? 'L' : 'R', ttl ? String(s.ttl) : '', s.unique ? '1' : '0',
-      s.createdAt, s.jobId, String(s.scheduledScore ?? ''), s.allowDependencyFailures ? '1' : '0', s.deferredScore,
-      deps, s.fields as Packable, ki,
-      ...(blocked ? [s.futureId!, keys.heldJobEntry(s.queue, s.jobId)] : []),
+      s.createdAt, s.jobId, s.scheduledScore === undefined ? '' : String(s.scheduledScore), s.allowDependencyFailures ? '1' : '0',
+      s.deferredScore, deps, s.fields as Packable, ki,
     ];
+    if (blocked) tuple.push(s.futureId!, keys.heldJobEntry(s.queue, s.jobId));
+    return tuple;
   }));
   return { script: ENQUEUE_JOBS, keys: k, args: [pack(packed)] };
 }
