@@ -16,6 +16,7 @@ import {
   ErrorReply,
 } from 'redis';
 import pRetry from 'p-retry';
+import { DeadlineQueue } from './deadlines.js';
 import {
   AuthenticationError,
   ConnectionError,
@@ -217,6 +218,7 @@ export class Connection {
   readonly #owned: boolean;
   readonly #retries: number;
   readonly #commandTimeoutMs: number;
+  readonly #deadlines: DeadlineQueue;
   readonly #connectTimeoutMs: number;
   /** `WAIT replicas timeout` after each write, when asked for. */
   readonly #waitArgs: string[] | null;
@@ -231,6 +233,8 @@ export class Connection {
     this.#owned = owned;
     this.#retries = nonNegativeInt('retries', options.retries ?? 3);
     this.#commandTimeoutMs = positiveInt('commandTimeoutMs', options.commandTimeoutMs ?? 10_000);
+    const ms = this.#commandTimeoutMs;
+    this.#deadlines = new DeadlineQueue(ms, () => new DeadlineError(`Redis did not answer within ${ms} ms`));
     this.#connectTimeoutMs = positiveInt('connectTimeoutMs', options.connectTimeoutMs ?? 10_000);
     this.#waitArgs = waitArgs(options.waitForReplicas);
     // Without a listener a Redis restart would crash the process; errors surface on commands instead.
@@ -456,7 +460,7 @@ export class Connection {
     // Skip the await (and its microtask hop) on the hot path when the client is already open.
     if (this.#closed || !client.isOpen) await this.#ensureOpen();
     const reply = client.sendCommand(args as Arg[], COMMAND_OPTIONS);
-    return (await withDeadline(reply, timeoutMs)) as unknown as Reply;
+    return (await (timeoutMs === this.#commandTimeoutMs ? this.#deadlines.track(reply) : withDeadline(reply, timeoutMs))) as unknown as Reply;
   }
 
   /** Run once; only a failure goes through p-retry (whose bookkeeping the hot path should not pay for). */
