@@ -1,6 +1,7 @@
 /**
- * Scenario 6, the measured process: enqueue `jobs` jobs with `enqueueMany` in batches drawn from a
- * generator, never holding more than one batch, and report RSS along the way and the process's peak.
+ * Scenario 6, the measured process: enqueue `jobs` jobs drawn from a generator with `queue.enqueueStream`
+ * (atomic `enqueueMany` batches, two on the wire while the next is encoded), and report RSS along the way
+ * and the process's peak.
  * Started by `bench/memory.ts` as its own Node process so that only this work is in its RSS, transpiled to
  * plain JavaScript first (lib/transpile.ts); `node --import tsx bench/memory-child.ts` runs it too.
  *
@@ -18,19 +19,6 @@ function* jobs(count: number): Generator<EnqueueData> {
   for (let i = 0; i < count; i++) yield Queue.prepareData('mylib.add', [i, 2]);
 }
 
-/** Groups of `size` from `source`, each built only when the previous one was written. */
-function* chunks<T>(source: Iterable<T>, size: number): Generator<T[]> {
-  let chunk: T[] = [];
-  for (const item of source) {
-    chunk.push(item);
-    if (chunk.length === size) {
-      yield chunk;
-      chunk = [];
-    }
-  }
-  if (chunk.length > 0) yield chunk;
-}
-
 const connection = await Connection.from(url!).open();
 const queue = new Queue('bench-memory', { connection });
 const samples: { jobs: number; rssMB: number; heapTotalMB: number; heapUsedMB: number; externalMB: number }[] = [];
@@ -43,20 +31,25 @@ sample(0);
 const every = Math.max(batchSize, Math.floor(total / 10));
 const start = performance.now();
 let done = 0;
-for (const chunk of chunks(jobs(total), batchSize)) {
-  await queue.enqueueMany(chunk);
-  done += chunk.length;
-  if (done % every === 0 || done === total) sample(done);
+/** The generator, counted as it is drawn so RSS is sampled every 10%. */
+function* sampled(): Generator<EnqueueData> {
+  for (const item of jobs(total)) {
+    yield item;
+    done++;
+    if (done % every === 0) sample(done);
+  }
 }
+const written = await queue.enqueueStream(sampled(), { batchSize });
+sample(written);
 const seconds = (performance.now() - start) / 1000;
 const count = await queue.count;
 await connection.close();
 
 process.stdout.write(`${JSON.stringify({
-  jobs: done,
+  jobs: written,
   queued: count,
   seconds,
-  rate: done / seconds,
+  rate: written / seconds,
   peakRssMB: process.resourceUsage().maxRSS / 1024,
   samples,
 })}\n`);

@@ -1,5 +1,5 @@
 /**
- * Scenario 6: memory. One million jobs through `enqueueMany` in batches of 1,000 from a generator, in a
+ * Scenario 6: memory. One million jobs through `enqueueStream` (enqueueMany batches of 1,000) from a generator, in a
  * child Node process of its own (bench/memory-child.ts, run as plain JavaScript: see lib/transpile.ts)
  * whose RSS is sampled every 10% and whose peak RSS (getrusage maxrss) is the number reported.
  */
@@ -25,7 +25,7 @@ export async function memoryScenario(ctx: Context): Promise<MemoryResult> {
   const batch = ctx.sizes.batch;
   await ctx.flush();
   const [entry] = transpileForChild(['bench/memory-child.ts']);
-  ctx.log(`memory: enqueueMany of ${jobs.toLocaleString('en-US')} jobs in a child process`);
+  ctx.log(`memory: enqueueStream of ${jobs.toLocaleString('en-US')} jobs in a child process`);
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [entry!, ctx.redis.url, String(jobs), String(batch)], {
       stdio: ['ignore', 'pipe', 'inherit'],

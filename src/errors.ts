@@ -150,6 +150,21 @@ export class PermissionError extends RedisReplyError {
   override name = 'PermissionError';
 }
 
+/**
+ * A streamed enqueue (`queue.enqueueStream`) stopped at a failed batch, which wrote nothing (each batch is
+ * atomic). `written` counts the jobs of the batches that were written (those sent before the failure was
+ * known), `cause` says why the batch failed.
+ */
+export class PartialEnqueueError extends RqtsError {
+  override name = 'PartialEnqueueError';
+  /** Jobs written before the failure (whole batches). */
+  readonly written: number;
+  constructor(written: number, cause: unknown) {
+    super(`Enqueued ${written} jobs, then a batch failed (nothing of it was written): ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.written = written;
+  }
+}
+
 /** A short, safe rendering of a value for error messages. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);

@@ -76,6 +76,7 @@ export {
   RedisReplyError,
   AuthenticationError,
   PermissionError,
+  PartialEnqueueError,
 } from './errors.js';
 export { type Serializer, type SerializerLike } from './serializers/serializer.js';
 export { resolveSerializer, pickleSerializer, jsonSerializer, superjsonSerializer } from './serializers/index.js';

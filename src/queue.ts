@@ -3,7 +3,7 @@
  * that touches Redis is a promise.
  */
 import { Connection, ownsTarget, type Arg, type ConnectionLike, type RedisPipeline, type SharedConnection } from './connection.js';
-import { DuplicateJobError, InvalidArgumentError, RqtsError } from './errors.js';
+import { DuplicateJobError, InvalidArgumentError, PartialEnqueueError, RqtsError } from './errors.js';
 import { Job, queuePosition } from './job.js';
 import type { JobRef } from './dependencies.js';
 import { jobKey, queueKey, queueNameFromKey, queuesKey, type RegistryName } from './keys.js';
@@ -217,6 +217,50 @@ export class Queue {
       ids.add(p.record.id);
     }
     return this.#enqueue<R>(prepared, (i) => `enqueueMany[${i}]`, pipeline);
+  }
+
+  /**
+   * Enqueue jobs from a source of any length (an array, a generator, an async generator reading a file…)
+   * in batches of `batchSize`, each one atomic {@link Queue.enqueueMany}, with up to `inFlight` batches on
+   * the wire while the next is made and encoded, so neither Redis nor the client waits for the other.
+   * Memory stays flat: no Job objects are kept. A job may depend on any job of an earlier batch.
+   * Not an RQ call (RQ's `enqueue_many` takes a list).
+   * @returns the number of jobs written.
+   * @throws PartialEnqueueError when a batch fails: no further batch is sent; `written` counts the jobs of
+   *   the batches that were written, `cause` is the batch's own error (InvalidArgumentError, ConnectionError…).
+   */
+  async enqueueStream(
+    source: Iterable<EnqueueData> | AsyncIterable<EnqueueData>,
+    { batchSize = 1000, inFlight = 2 }: { batchSize?: number; inFlight?: number } = {},
+  ): Promise<number> {
+    const isIterable = (v: unknown): boolean =>
+      !!v && (typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function' || typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function');
+    if (!isIterable(source) || typeof source === 'string') throw new InvalidArgumentError('source', source, 'expected an iterable or async iterable of Queue.prepareData(...)');
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError('batchSize', batchSize, 'expected an integer >= 1');
+    if (!Number.isInteger(inFlight) || inFlight < 1) throw new InvalidArgumentError('inFlight', inFlight, 'expected an integer >= 1');
+    let written = 0;
+    let failure: { error: unknown } | null = null;
+    const sending = new Set<Promise<void>>();
+    const send = (batch: EnqueueData[]): void => {
+      const sent: Promise<void> = this.enqueueMany(batch).then(
+        () => void (written += batch.length),
+        (error: unknown) => void (failure ??= { error }),
+      ).finally(() => sending.delete(sent));
+      sending.add(sent);
+    };
+    let batch: EnqueueData[] = [];
+    for await (const item of source) {
+      if (failure) break;
+      batch.push(item);
+      if (batch.length < batchSize) continue;
+      send(batch);
+      batch = [];
+      while (sending.size >= inFlight) await Promise.race(sending);
+    }
+    if (!failure && batch.length > 0) send(batch);
+    await Promise.all(sending);
+    if (failure) throw new PartialEnqueueError(written, (failure as { error: unknown }).error);
+    return written;
   }
 
   /**

@@ -3,12 +3,18 @@
  * its own: checked against a private Redis, counting the script calls Redis ran, and with a real RQ worker
  * running what a shared call wrote.
  */
-import { describe, expect, it } from 'vitest';
-import { DuplicateJobError, InvalidArgumentError, Job, JobStatus, Queue } from '../../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DuplicateJobError, InvalidArgumentError, Job, JobStatus, PartialEnqueueError, Queue, type EnqueueData } from '../../src/index.js';
 import { MAX_BATCH_JOBS } from '../../src/enqueue-batch.js';
 import { privateRedis, rqVersions, runWorker, uniqueName } from '../helpers/index.js';
 
 const env = privateRedis();
+
+// One enqueue first, whatever test runs alone: it loads the script and the optional OpenTelemetry API (a
+// dynamic import, done once per process), so the calls under test are issued in one tick.
+beforeAll(async () => {
+  await new Queue(uniqueName('warm'), { connection: env.connection }).enqueue('mylib.add', 0, 0);
+});
 
 /** Script calls Redis has run so far (EVALSHA, and EVAL after a NOSCRIPT). */
 async function scriptCalls(): Promise<number> {
@@ -19,12 +25,11 @@ async function scriptCalls(): Promise<number> {
 describe('enqueues in the same tick', () => {
   it('go to Redis as one script call, each call resolving with its own jobs in order', async () => {
     const q = new Queue(uniqueName('batch'), { connection: env.connection });
-    await q.enqueue('mylib.add', 0, 0); // loads the script
     const before = await scriptCalls();
     const jobs = await Promise.all(Array.from({ length: 100 }, (_, i) => q.enqueue('mylib.add', i, 1)));
     expect(await scriptCalls()).toBe(before + 1);
     expect(jobs.map((j) => j.args)).toEqual(Array.from({ length: 100 }, (_, i) => [i, 1]));
-    expect((await q.getJobIds({ offset: 1 }))).toEqual(jobs.map((j) => j.id));
+    expect(await q.jobIds).toEqual(jobs.map((j) => j.id));
     expect(jobs.every((j) => j.record.status === JobStatus.QUEUED)).toBe(true);
   });
 
@@ -87,5 +92,61 @@ describe('enqueues in the same tick', () => {
     const run = await runWorker({ rq, url: env.redis.url, queues: [q.name], serializer: 'pickle' });
     expect(run.exitCode, run.log).toBe(0);
     expect(await Promise.all(jobs.map((j) => j.result))).toEqual(Array.from({ length: 20 }, (_, i) => i + 100));
+  });
+});
+
+describe('queue.enqueueStream', () => {
+  it('writes a generator in atomic batches, in order, and counts what it wrote', async () => {
+    const q = new Queue(uniqueName('stream'), { connection: env.connection });
+    function* source(): Generator<EnqueueData> {
+      for (let i = 0; i < 2_500; i++) yield Queue.prepareData('mylib.add', [i, 0], { jobId: `stream-${i}` });
+    }
+    expect(await q.enqueueStream(source(), { batchSize: 1_000 })).toBe(2_500);
+    const ids = await q.jobIds;
+    expect(ids).toHaveLength(2_500);
+    expect(ids.slice(0, 3)).toEqual(['stream-0', 'stream-1', 'stream-2']);
+    expect(ids.at(-1)).toBe('stream-2499');
+  });
+
+  it('reads an async source; a job may depend on one of an earlier batch', async () => {
+    const q = new Queue(uniqueName('stream'), { connection: env.connection });
+    async function* source(): AsyncGenerator<EnqueueData> {
+      yield Queue.prepareData('mylib.add', [1, 1], { jobId: 'stream-parent' });
+      for (let i = 0; i < 5; i++) yield Queue.prepareData('mylib.add', [i, i]);
+      yield Queue.prepareData('mylib.add', [2, 2], { jobId: 'stream-child', dependsOn: 'stream-parent' });
+    }
+    expect(await q.enqueueStream(source(), { batchSize: 3, inFlight: 3 })).toBe(7);
+    expect(await (await Job.fetch('stream-child', { connection: env.connection })).status).toBe(JobStatus.DEFERRED);
+    expect(await q.count).toBe(6);
+  });
+
+  it('stops at a failed batch: that batch wrote nothing, the error says how many were written and why', async () => {
+    const q = new Queue(uniqueName('stream'), { connection: env.connection });
+    let drawn = 0;
+    function* source(): Generator<EnqueueData> {
+      for (let i = 0; i < 50; i++) {
+        drawn++;
+        yield Queue.prepareData('mylib.add', [i, 0], i === 25 ? { dependsOn: 'stream-no-such-job' } : {});
+      }
+    }
+    const error = await q.enqueueStream(source(), { batchSize: 10, inFlight: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartialEnqueueError);
+    expect((error as PartialEnqueueError).written).toBe(20);
+    expect((error as PartialEnqueueError).cause).toBeInstanceOf(InvalidArgumentError);
+    expect(((error as PartialEnqueueError).cause as InvalidArgumentError).option).toBe('dependsOn');
+    expect(await q.count).toBe(20);
+    expect(drawn).toBeLessThan(50); // the source was not read to the end
+  });
+
+  it('refuses a bad source or option before reading anything', async () => {
+    const q = new Queue(uniqueName('stream'), { connection: env.connection });
+    for (const [source, options, option] of [
+      [42, {}, 'source'], ['text', {}, 'source'], [[], { batchSize: 0 }, 'batchSize'], [[], { inFlight: 1.5 }, 'inFlight'],
+    ] as const) {
+      const error = await q.enqueueStream(source as never, options).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).option).toBe(option);
+    }
+    expect(await q.count).toBe(0);
   });
 });
