@@ -203,7 +203,7 @@ export const MUTANTS = [
     file: 'src/queue.ts',
     from: "      if (status === JobStatus.QUEUED) fields.push('enqueued_at', stamp);\n",
     to: '',
-    tests: ['test/interop/cpython-roundtrip.test.ts', 'test/interop/queue-ops.test.ts'],
+    tests: ['test/interop/record-diff.test.ts', 'test/interop/steel-thread.test.ts'],
   },
 
   {
