@@ -249,13 +249,19 @@ export class Queue {
       sending.add(sent);
     };
     let batch: EnqueueData[] = [];
-    for await (const item of source) {
-      if (failure) break;
-      batch.push(item);
-      if (batch.length < batchSize) continue;
-      send(batch);
-      batch = [];
-      while (sending.size >= inFlight) await Promise.race(sending);
+    try {
+      for await (const item of source) {
+        if (failure) break;
+        batch.push(item);
+        if (batch.length < batchSize) continue;
+        send(batch);
+        batch = [];
+        while (sending.size >= inFlight) await Promise.race(sending);
+      }
+    } catch (error) {
+      // The source itself failed: let the batches on the wire land before saying so.
+      await Promise.all(sending);
+      throw error;
     }
     if (!failure && batch.length > 0) send(batch);
     await Promise.all(sending);
