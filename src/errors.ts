@@ -115,6 +115,14 @@ export class NoSuchWorkerError extends RqtsError {
   }
 }
 
+/**
+ * A job's argument referred (with `resultOf`) to a job that has no return value to give: it failed, was
+ * deleted, or its result expired. `jobId` is that parent's id. The Node worker fails the dependent job with it.
+ */
+export class ParentJobError extends JobError {
+  override name = 'ParentJobError';
+}
+
 /** Redis could not be reached, or a command failed after the retry budget was spent. */
 export class ConnectionError extends RqtsError {
   override name = 'ConnectionError';

@@ -9,6 +9,7 @@ export { Retry, type RetryOptions } from './retry.js';
 export { Callback, type CallbackLike } from './callbacks.js';
 export { Dependency, type DependencyOptions, type DependsOn, type JobRef } from './dependencies.js';
 export { type WaitOptions } from './waiter.js';
+export { resultOf, ResultRef } from './dataflow.js';
 export { Worker, type WorkerOptions } from './worker/worker.js';
 export { WorkerInfo, sendShutdownCommand, sendKillHorseCommand, type WorkerInfoOptions } from './worker/info.js';
 export { getCurrentJob, type CurrentJob, type Handler } from './worker/execute.js';
@@ -38,7 +39,7 @@ export {
   type Reply,
   type Arg,
 } from './connection.js';
-export { JobStatus, ResultType, Defaults, WorkerState } from './protocol.js';
+export { JobStatus, ResultType, Defaults, WorkerState, DataflowEntry, DataflowMarker } from './protocol.js';
 export { type Duration } from './validate.js';
 export { configureTelemetry, type TelemetryOptions } from './telemetry.js';
 export {
@@ -55,6 +56,7 @@ export {
   JobCanceledError,
   WaitTimeoutError,
   ConnectionError,
+  ParentJobError,
 } from './errors.js';
 export { type Serializer, type SerializerLike } from './serializers/serializer.js';
 export { resolveSerializer, pickleSerializer, jsonSerializer, superjsonSerializer } from './serializers/index.js';

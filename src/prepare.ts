@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { toCallback, type CallbackLike } from './callbacks.js';
+import { storeCall, type ResultRef } from './dataflow.js';
 import { resolveDependsOn, type DependsOn } from './dependencies.js';
 import { InvalidArgumentError } from './errors.js';
 import { encodePayload } from './payload.js';
@@ -87,6 +88,10 @@ export interface PreparedJob {
   unique: boolean;
   /** The caller's `meta`, kept so a writer can add entries (the trace context) before it is stored. */
   meta?: Record<string, unknown>;
+  /** Jobs whose results the arguments take (`resultOf`); they are dependencies too. */
+  referencedIds: readonly string[];
+  /** The references made from Job objects, whose Redis is checked before writing. */
+  references: readonly ResultRef[];
 }
 
 /**
@@ -117,8 +122,11 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
     throw new InvalidArgumentError('unique', true, 'unique jobs need an explicit jobId (as in RQ)');
   }
   const deps = resolveDependsOn(options.dependsOn);
+  // resultOf() references become dependencies: the job runs once every referenced job has finished.
+  const call = storeCall(funcName, args, kwargs);
+  for (const id of call.referencedIds) if (!deps.ids.includes(id)) deps.ids.push(id);
   if (options.unique && deps.ids.length > 0) {
-    throw new InvalidArgumentError('unique', true, 'cannot be combined with dependsOn (as in RQ)');
+    throw new InvalidArgumentError('unique', true, 'cannot be combined with dependsOn or resultOf() arguments (as in RQ)');
   }
   if (deps.ids.includes(id)) throw new InvalidArgumentError('dependsOn', id, 'a job cannot depend on itself');
   if (options.retry !== undefined && !(options.retry instanceof Retry)) {
@@ -130,7 +138,7 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
     stopped: toCallback('onStopped', options.onStopped),
   };
 
-  const data = encodePayload(ctx.serializer, funcName, args, kwargs);
+  const data = encodePayload(ctx.serializer, call.funcName, call.args, call.kwargs);
   const record = emptyRecord(id, ctx.queue, data);
   // RQ stores `description or job.get_call_string()`: an empty description gets the call string too.
   record.description = options.description || formatDescription(funcName, args, kwargs);
@@ -156,7 +164,10 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
   record.failureCallbackTimeout = callbacks.failure?.timeout ?? null;
   record.stoppedCallbackName = callbacks.stopped?.funcName ?? null;
   record.stoppedCallbackTimeout = callbacks.stopped?.timeout ?? null;
-  return { funcName, args, kwargs, record, atFront: options.atFront ?? false, unique: options.unique ?? false, meta: options.meta };
+  return {
+    funcName, args, kwargs, record, atFront: options.atFront ?? false, unique: options.unique ?? false, meta: options.meta,
+    referencedIds: call.referencedIds, references: call.references,
+  };
 }
 
 function dumpsOption(serializer: Serializer, option: string, value: unknown): Buffer {

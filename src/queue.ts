@@ -7,6 +7,7 @@ import { DuplicateJobError, InvalidArgumentError, RqtsError } from './errors.js'
 import { Job } from './job.js';
 import { jobKey, queueKey, queueNameFromKey, queuesKey, type RegistryName } from './keys.js';
 import { JobRegistry } from './registries.js';
+import { checkSameRedis } from './dataflow.js';
 import { deferredScore } from './dependencies.js';
 import { prepareJob, type EnqueueCallOptions, type PreparedJob } from './prepare.js';
 import { Defaults, JobStatus } from './protocol.js';
@@ -200,6 +201,9 @@ export class Queue {
       throw new InvalidArgumentError('dependsOn', options.dependsOn, 'scheduled jobs cannot have dependencies (RQ ignores them)');
     }
     const prepared = this.#prepare(func, options);
+    if (prepared.referencedIds.length > 0) {
+      throw new InvalidArgumentError('args', prepared.referencedIds[0], 'resultOf() arguments make dependencies, which scheduled jobs cannot have');
+    }
     // The job key expires after `ttl` (as RQ 2.x has it): one that expires before it is due is only ever lost.
     const due = (when.getTime() - Date.now()) / 1000;
     if (prepared.record.ttl !== null && prepared.record.ttl <= due) {
@@ -307,11 +311,14 @@ export class Queue {
         fields: recordToFields({ ...record, status: null }, { createdAt: stamp }),
       };
     });
+    await checkSameRedis(this.connection, prepared.flatMap((p) => p.references));
     const { script, keys, args } = enqueueJobsArgs(specs);
     const reply = await this.connection.script(script, keys, args);
     if (!Array.isArray(reply)) throw new RqtsError(`Unexpected reply from the enqueue script: ${String(reply)}`);
     if (reply[0] === EnqueueOutcome.MISSING_DEPENDENCY && reply.length === 2 && Buffer.isBuffer(reply[1])) {
-      throw new InvalidArgumentError('dependsOn', reply[1].toString(), 'no such job (nothing was written)');
+      const missing = reply[1].toString();
+      const option = prepared.some((p) => p.referencedIds.includes(missing)) ? 'resultOf' : 'dependsOn';
+      throw new InvalidArgumentError(option, missing, 'no such job (nothing was written)');
     }
     return reply.map((outcome, i) => {
       const record = records[i]!;

@@ -5,6 +5,7 @@
  * block is ended with `CLIENT UNBLOCK` and re-issued with the larger key set.
  */
 import type { Connection, RedisClient, Reply } from './connection.js';
+import type { ResultRef } from './dataflow.js';
 import { JobCanceledError, NoSuchJobError, RqtsError, WaitTimeoutError } from './errors.js';
 import { jobKey, resultsKey } from './keys.js';
 import { JobStatus, ResultType } from './protocol.js';
@@ -43,6 +44,13 @@ export interface WaitOptions {
   timeout?: number;
   /** Rejects with `signal.reason` when aborted. */
   signal?: AbortSignal;
+  /**
+   * When the job returns a reference to another job (`resultOf(job)`, or `rqts_dataflow.result_of(job)` in
+   * Python), keep waiting for that job and resolve with its value; chains of any length, under one
+   * `timeout`. `false` resolves with the reference itself (a {@link ResultRef}). Only `job.wait()` reads it.
+   * @defaultValue true
+   */
+  follow?: boolean;
 }
 
 export class ResultWaiter {

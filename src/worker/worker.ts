@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Connection, type Arg, type ConnectionLike, type RedisClient, type Reply } from '../connection.js';
+import { resolveInvocation, toWire } from '../dataflow.js';
 import { InvalidArgumentError } from '../errors.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
@@ -318,11 +319,12 @@ export class Worker {
     let excString = '';
     try {
       const job = new Job(record, this.connection, this.serializer);
-      const handler = resolveHandler(job.funcName, this.#handlers);
-      if (!handler) throw new JobOutcomeError('failure', unknownFunction(job.funcName));
+      // resultOf() arguments are replaced by their jobs' values; chunked-map jobs call the target per item.
+      const call = await resolveInvocation(job, (name) => resolveHandler(name, this.#handlers));
+      if (!call.handler) throw new JobOutcomeError('failure', unknownFunction(call.funcName));
       this.#logger.info(`rqts worker ${this.name}: ${origin}: ${record.description ?? job.funcName} (${id})`);
-      const value = await runHandler(handler, job, timeout, stop.signal);
-      returnValue = this.#encodeResult(value);
+      const value = await runHandler(call.handler, job, timeout, stop.signal, call.args);
+      returnValue = this.#encodeResult(toWire(value));
     } catch (error) {
       outcome = error instanceof JobOutcomeError ? error.kind : 'failure';
       const text = error instanceof JobOutcomeError ? error.excString : describeError(error);
