@@ -1,6 +1,6 @@
 /**
- * Dataflow: one job's result as another job's argument (`resultOf`), and waits that follow a job which
- * returns a reference to another job.
+ * Dataflow: one job's result as another job's argument (`resultOf`), waits that follow a job which
+ * returns a reference to another job, groups of jobs (RQ 2.x's `Group`) and map/reduce.
  *
  *   npx tsx examples/dataflow.ts      (Redis at REDIS_URL and `rq worker default` with the helper: examples/README.md)
  *
@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 // #region result-of
-import { Queue, ResultRef, resultOf } from '../src/index.js';
+import { Group, Queue, ResultRef, resultOf } from '../src/index.js';
 
 await using queue = new Queue('default', { connection: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0' });
 const wait = { timeout: 30_000 };
@@ -38,3 +38,26 @@ console.log(next instanceof ResultRef);                          // true
 // #endregion follow
 assert.ok(next instanceof ResultRef);
 assert.notEqual(next.jobId, chain.id);
+
+// #region group
+// A group (RQ 2.x's Group: rq:group:<name>, and group_id on each job; RQ 2.x's Group.fetch(name) lists it).
+const group = await queue.enqueueGroup<number>(
+  [Queue.prepareData('mylib.add', [1, 2]), Queue.prepareData('mylib.add', [3, 4]), Queue.prepareData('mylib.add', [5, 6])],
+  { name: `adds-${Date.now()}` },
+);
+console.log(await group.results(wait));                      // [ 3, 7, 11 ] (item order)
+const again = await Group.fetch<number>(group.name, { connection: queue.connection });
+console.log(await again.count);                              // 3
+// #endregion group
+assert.deepEqual(await again.results(wait), [3, 7, 11]);
+
+// #region map-reduce
+// map: one job per chunk of 100 items, written in batches as the generator yields; reduce: one job that
+// waits for the whole group and gets every result, in item order, as its first argument.
+function* numbers(n: number) {
+  for (let i = 1; i <= n; i++) yield i;
+}
+const sumOfSquares = await queue.map('mylib.square', numbers(1_000), { chunkSize: 100 }).reduce<number>('mylib.total').wait(wait);
+console.log(sumOfSquares); // 333833500
+// #endregion map-reduce
+assert.equal(sumOfSquares, 333_833_500);

@@ -10,6 +10,14 @@ export { Callback, type CallbackLike } from './callbacks.js';
 export { Dependency, type DependencyOptions, type DependsOn, type JobRef } from './dependencies.js';
 export { type WaitOptions } from './waiter.js';
 export { resultOf, ResultRef } from './dataflow.js';
+export {
+  Group,
+  PendingGroup,
+  PendingJob,
+  REDUCE_MAX_JOBS,
+  type GroupResultsOptions,
+  type MapOptions,
+} from './groups.js';
 export { Worker, type WorkerOptions } from './worker/worker.js';
 export { WorkerInfo, sendShutdownCommand, sendKillHorseCommand, type WorkerInfoOptions } from './worker/info.js';
 export { getCurrentJob, type CurrentJob, type Handler } from './worker/execute.js';
@@ -57,6 +65,8 @@ export {
   WaitTimeoutError,
   ConnectionError,
   ParentJobError,
+  NoSuchGroupError,
+  GroupFailedError,
 } from './errors.js';
 export { type Serializer, type SerializerLike } from './serializers/serializer.js';
 export { resolveSerializer, pickleSerializer, jsonSerializer, superjsonSerializer } from './serializers/index.js';

@@ -79,6 +79,9 @@ export const JOB_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
  */
 export const FUNC_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
+/** Group names as RQ 2.x's `Group` keys them (`rq:group:<name>`, `group_id`); the same rule as job ids. */
+export const GROUP_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+
 /** Queue names end up in key names and `rq info` output; RQ itself accepts any string. */
 export const QUEUE_NAME_PATTERN = /^[^\s:]+$/;
 

@@ -8,6 +8,8 @@ import { Job } from './job.js';
 import { jobKey, queueKey, queueNameFromKey, queuesKey, type RegistryName } from './keys.js';
 import { JobRegistry } from './registries.js';
 import { checkSameRedis } from './dataflow.js';
+// groups.ts imports this module too; each uses the other only inside functions, so the cycle is safe.
+import { newGroupName, PendingGroup, validateGroupName, writeGroup, writeMap, type Group, type GroupWrite, type MapOptions } from './groups.js';
 import { deferredScore } from './dependencies.js';
 import { prepareJob, type EnqueueCallOptions, type PreparedJob } from './prepare.js';
 import { Defaults, JobStatus } from './protocol.js';
@@ -165,20 +167,62 @@ export class Queue {
    * @see RQ `Queue.enqueue_many`
    */
   async enqueueMany<R = unknown>(items: readonly EnqueueData[]): Promise<Job<R>[]> {
-    if (!Array.isArray(items)) throw new InvalidArgumentError('enqueueMany', items, 'expected an array of Queue.prepareData(...)');
-    if (items.length === 0) return [];
+    const prepared = this.#prepareMany(items, 'enqueueMany');
+    if (prepared.length === 0) return [];
+    return this.#enqueue<R>(prepared, (i) => `enqueueMany[${i}]`);
+  }
+
+  /**
+   * Enqueue jobs as one new group (RQ 2.x's `Group.enqueue_many`): one atomic write of the jobs (each with
+   * `group_id`), the group's set `rq:group:<name>` and its name in `rq:groups`, so RQ 2.x tools list it;
+   * 1.x workers run the jobs and ignore the group.
+   * @throws InvalidArgumentError for no jobs, a bad item, a name outside `[A-Za-z0-9_-]+` or one that
+   *   exists already (nothing is written).
+   * @see RQ `Group.enqueue_many`
+   */
+  async enqueueGroup<R = unknown>(items: readonly EnqueueData[], options: { name?: string } = {}): Promise<Group<R>> {
+    if (!options || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'expected { name? }');
+    rejectUnknownOptions('enqueueGroup', options, ['name']);
+    if (!this.isAsync) throw new InvalidArgumentError('isAsync', false, 'groups need workers; this queue runs jobs at once');
+    const name = options.name === undefined ? newGroupName() : validateGroupName(options.name);
+    const prepared = this.#prepareMany(items, 'enqueueGroup');
+    if (prepared.length === 0) throw new InvalidArgumentError('enqueueGroup', items, 'expected at least one job (RQ has no empty groups)');
+    return writeGroup<R>(this, prepared, (p, group) => this.#write(p, 'queue', undefined, group), name);
+  }
+
+  /**
+   * Enqueue `func(item)` for every item, as one group: one job per item, or per `chunkSize` items (those
+   * run `rqts_dataflow.map_chunk` and return the list of results; Python workers need the helper). Items
+   * are read lazily and written in atomic batches of `batchSize` jobs, so a generator of a million items is
+   * never held in memory. Chain `.reduce(func)` to combine the results.
+   * @example `const sum = await queue.map('mylib.square', items, { chunkSize: 500 }).reduce('mylib.total').wait()`
+   * @throws (the promise rejects) InvalidArgumentError for a non-iterable, a bad option or item (batches
+   *   already written are then deleted), or a group name that exists.
+   */
+  map<R = unknown>(func: string, items: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions = {}): PendingGroup<R> {
+    return new PendingGroup<R>(
+      (async () => {
+        if (!options || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'expected an object');
+        if (!this.isAsync) throw new InvalidArgumentError('isAsync', false, 'map needs workers; this queue runs jobs at once');
+        return writeMap<R>(this, (f, o, where) => this.#prepare(f, o, where), (p, group) => this.#write(p, 'queue', undefined, group), func, items, options);
+      })(),
+    );
+  }
+
+  #prepareMany(items: readonly EnqueueData[], what: string): PreparedJob[] {
+    if (!Array.isArray(items)) throw new InvalidArgumentError(what, items, 'expected an array of Queue.prepareData(...)');
     const prepared = items.map((item, i) => {
       if (!item || typeof item !== 'object' || typeof item.func !== 'string') {
-        throw new InvalidArgumentError(`enqueueMany[${i}]`, item, 'expected Queue.prepareData(...)');
+        throw new InvalidArgumentError(`${what}[${i}]`, item, 'expected Queue.prepareData(...)');
       }
-      return this.#prepare(item.func, item.options, `enqueueMany[${i}]`);
+      return this.#prepare(item.func, item.options, `${what}[${i}]`);
     });
     const ids = new Set<string>();
     for (const p of prepared) {
-      if (ids.has(p.record.id)) throw new InvalidArgumentError('enqueueMany', p.record.id, 'the same job id appears twice');
+      if (ids.has(p.record.id)) throw new InvalidArgumentError(what, p.record.id, 'the same job id appears twice');
       ids.add(p.record.id);
     }
-    return this.#enqueue<R>(prepared, (i) => `enqueueMany[${i}]`);
+    return prepared;
   }
 
   /**
@@ -258,10 +302,10 @@ export class Queue {
    * Write prepared jobs, inside an OpenTelemetry producer span when telemetry is on (the span's context goes
    * into each job's meta, where Python's opentelemetry-instrumentation-rq and the Node worker read it).
    */
-  async #write<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number): Promise<Job<R>[]> {
+  async #write<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number, group?: GroupWrite): Promise<Job<R>[]> {
     let api = otel(this.#telemetry);
     if (api instanceof Promise) api = await api;
-    if (!api) return this.#send<R>(prepared, mode, scheduledScore);
+    if (!api) return this.#send<R>(prepared, mode, scheduledScore, group);
     const info: PublishInfo = {
       queue: this.name,
       operation: mode === 'schedule' ? 'schedule' : 'publish',
@@ -273,7 +317,7 @@ export class Queue {
         const meta = traceMeta(api, span, p.meta);
         if (meta) p.record.meta = this.serializer.dumps(meta);
       }
-      const jobs = await this.#send<R>(prepared, mode, scheduledScore);
+      const jobs = await this.#send<R>(prepared, mode, scheduledScore, group);
       endPublishSpan(api, span, info);
       return jobs;
     } catch (error) {
@@ -283,7 +327,7 @@ export class Queue {
   }
 
   /** Write prepared jobs in one script call and wrap them as Jobs. */
-  async #send<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number): Promise<Job<R>[]> {
+  async #send<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number, group?: GroupWrite): Promise<Job<R>[]> {
     const records: JobRecord[] = [];
     const specs: EnqueueSpec[] = prepared.map((p) => {
       // created_at is written at microsecond precision, as RQ writes it, and doubles as the script's retry
@@ -309,6 +353,7 @@ export class Queue {
         allowDependencyFailures: record.allowDependencyFailures === true,
         deferredScore: deferredScore(epochSeconds(micros), record.ttl),
         fields: recordToFields({ ...record, status: null }, { createdAt: stamp }),
+        group,
       };
     });
     await checkSameRedis(this.connection, prepared.flatMap((p) => p.references));
@@ -319,6 +364,9 @@ export class Queue {
       const missing = reply[1].toString();
       const option = prepared.some((p) => p.referencedIds.includes(missing)) ? 'resultOf' : 'dependsOn';
       throw new InvalidArgumentError(option, missing, 'no such job (nothing was written)');
+    }
+    if (reply[0] === EnqueueOutcome.GROUP_EXISTS && reply.length === 2 && Buffer.isBuffer(reply[1])) {
+      throw new InvalidArgumentError('name', reply[1].toString(), 'a group with this name exists already (nothing was written)');
     }
     return reply.map((outcome, i) => {
       const record = records[i]!;

@@ -20,6 +20,8 @@ export const EnqueueOutcome = {
   SCHEDULED: 4,
   /** A dependency does not exist; nothing at all was written. Followed by the missing id. */
   MISSING_DEPENDENCY: 5,
+  /** The group must be new and exists; nothing at all was written. Followed by its name. */
+  GROUP_EXISTS: 6,
 } as const;
 
 /** How a job enters Redis: pushed, scheduled, or written queued without a push for a synchronous run (RQ's `is_async=False`). */
@@ -33,10 +35,13 @@ export type EnqueueMode = 'queue' | 'schedule' | 'sync';
  * its own chunk, and forty small ones per job cost more than the Lua work): mode ('Q' queue | 'S' schedule)
  * · push ('L' | 'R' | 'N' = none: a synchronous run, RQ's `_enqueue_sync_job`) · ttl seconds or '' · unique ('1'|'0') · created_at (retry fingerprint) · job id ·
  * scheduled score · allow failed dependencies ('1'|'0') · deferred score · enqueued_at · [dependency ids] ·
- * [field, value, …].
+ * [field, value, …] · group name or '' · group must be new ('1'|'0').
  * KEYS per job: rq:queues · job hash · queue list · dependents set · dependencies set · deferred registry ·
  *   scheduled registry · then per dependency: its job hash · its dependents set
- * Returns one outcome per job ({@link EnqueueOutcome}), or {5, id} when a dependency is missing.
+ * Then, when the first job names a group (every job of a call joins the same one, RQ 2.x's `Group`):
+ *   the group's set · rq:groups.
+ * Returns one outcome per job ({@link EnqueueOutcome}), or {5, id} when a dependency is missing, or {6, name}
+ * when the group must be new and exists.
  *
  * A dependency counts as met when it is `finished` (or `failed` with allow-failure: RQ would leave such a job
  * deferred for ever; rqts queues it, but writes the dependency records RQ writes). A client-made id plus
@@ -58,6 +63,9 @@ for _, s in ipairs(specs) do
   end
   k = k + 7 + 2 * #s[11]
 end
+local group = specs[1][13]
+if group ~= '' and specs[1][14] == '1' and redis.call('EXISTS', KEYS[k]) == 1 then return {6, group} end
+local members = {}
 -- pass 2: write. Pushes to the back of one queue are gathered into one RPUSH (in order), and each queue is
 -- added to the set of queues once: a batch of 1,000 then costs Redis a few commands instead of 2,000.
 local out, pending, pendingQueue, known = {}, {}, nil, {}
@@ -133,9 +141,14 @@ for j, s in ipairs(specs) do
     end
   end
   out[j] = outcome
+  if outcome ~= 0 and group ~= '' then members[#members + 1] = id end
   k = k + 7 + 2 * #deps
 end
 flush()
+if #members > 0 then
+  for i = 1, #members, 1000 do redis.call('SADD', KEYS[k], unpack(members, i, math.min(i + 999, #members))) end
+  redis.call('SADD', KEYS[k + 1], group)
+end
 return out
 `,
 );
@@ -161,6 +174,8 @@ export interface EnqueueSpec {
   deferredScore: string;
   /** The record's fields, without `status` and `enqueued_at` (the script sets those). */
   fields: Arg[];
+  /** The group every job of the call joins (read from the first spec), and whether it must be new. */
+  group?: { name: string; isNew: boolean };
 }
 
 /** KEYS and ARGV for {@link ENQUEUE_JOBS}; pure, so it is unit-tested without Redis. */
@@ -177,10 +192,12 @@ export function enqueueJobsArgs(specs: readonly EnqueueSpec[]): { script: LuaScr
       packArray([
         s.mode === 'schedule' ? 'S' : 'Q', s.mode === 'sync' ? 'N' : s.atFront ? 'L' : 'R', s.ttl === null ? '' : String(s.ttl), s.unique ? '1' : '0',
         s.createdAt, s.jobId, String(s.scheduledScore ?? ''), s.allowDependencyFailures ? '1' : '0', s.deferredScore,
-        s.enqueuedAt, s.dependencyIds, s.fields,
+        s.enqueuedAt, s.dependencyIds, s.fields, s.group?.name ?? '', s.group?.isNew ? '1' : '0',
       ]),
     );
   }
+  const group = specs[0]?.group;
+  if (group) k.push(keys.groupKey(group.name), keys.groupsKey());
   return { script: ENQUEUE_JOBS, keys: k, args: a };
 }
 
@@ -276,6 +293,24 @@ export const CANCEL_JOB = new LuaScript(
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 0 end
 if status == 'canceled' then return -1 end
+unlink(ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'canceled')
+redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])
+return 1
+`,
+);
+
+/**
+ * Cancel a job that has not started (a group's `cancel()`): as {@link CANCEL_JOB}, only when its status is
+ * queued, deferred or scheduled, checked in the same atomic step. Returns 1 canceled, 0 no such job, -1 not
+ * waiting (started, ended or canceled already).
+ */
+export const CANCEL_WAITING_JOB = new LuaScript(
+  'cancelWaitingJob',
+  `${UNLINK_JOB}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 0 end
+if status ~= 'queued' and status ~= 'deferred' and status ~= 'scheduled' then return -1 end
 unlink(ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'canceled')
 redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])

@@ -81,7 +81,7 @@ describe.concurrent('examples', () => {
     expectSuccess(result);
     expect(result.stdout).toMatch(/^mylib\.add\(<result of [0-9a-f-]{36}>, <result of [0-9a-f-]{36}>\)\n10\n/m);
     expect(result.stdout).toContain("[ [ 'sum' ], { parts: [ 3, 7 ], total: 10 } ]");
-    expect(result.stdout).toContain('done\ntrue\n');
+    expect(result.stdout).toContain('done\ntrue\n[ 3, 7, 11 ]\n3\n333833500\n');
   });
 
   it('dependencies-and-bulk.ts', async () => {
