@@ -52,12 +52,12 @@ console.log(await again.count);                              // 3
 assert.deepEqual(await again.results(wait), [3, 7, 11]);
 
 // #region map-reduce
-// map: one job per chunk of 100 items, written in batches as the generator yields; reduce: one job that
+// map: one job per chunk of 500 items, written in batches as the generator yields; reduce: one job that
 // waits for the whole group and gets every result, in item order, as its first argument.
 function* numbers(n: number) {
   for (let i = 1; i <= n; i++) yield i;
 }
-const sumOfSquares = await queue.map('mylib.square', numbers(1_000), { chunkSize: 100 }).reduce<number>('mylib.total').wait(wait);
+const sumOfSquares = await queue.map('mylib.square', numbers(1_000), { chunkSize: 500 }).reduce<number>('mylib.total').wait(wait);
 console.log(sumOfSquares); // 333833500
 // #endregion map-reduce
 assert.equal(sumOfSquares, 333_833_500);

@@ -12,7 +12,6 @@ import {
   Worker,
 } from '../../src/index.js';
 import { privateRedis, rqVersions, runPythonJson, runWorker, uniqueName } from '../helpers/index.js';
-import { startWorker } from '../helpers/rq.js';
 import { pyPrelude } from '../helpers/python.js';
 
 const env = privateRedis();
@@ -79,7 +78,8 @@ print(json.dumps({'ids': sorted(j.id for j in jobs), 'groupIds': sorted(set(j.gr
     const total = await group.reduce<number>('mylib.total', { args: [1] });
     expect(total.dependencyIds).toHaveLength(40);
 
-    const python = await startWorker({ rq, url: env.redis.url, queues: [q.name], serializer, burst: true, extraArgs: SIMPLE });
+    // A burst worker: it exits on its own once the queue is empty.
+    const python = runWorker({ rq, url: env.redis.url, queues: [q.name], serializer, extraArgs: SIMPLE });
     // Start the Node worker once the Python one has taken its first job, so both take part.
     await until('the Python worker to start', async () => Number(await q.count) < 40);
     const node = new Worker({
@@ -88,7 +88,8 @@ print(json.dumps({'ids': sorted(j.id for j in jobs), 'groupIds': sorted(set(j.gr
     });
     await node.work();
     expect(await total.wait({ timeout: 30_000 })).toBe(333_283_335_001);
-    const run = await python.stop();
+    const run = await python;
+    expect(run.exitCode, run.log).toBe(0);
     expect(run.log).not.toContain('Traceback');
     const workers = (await (await group).jobs).map((j) => j.record.workerName);
     const byNode = workers.filter((w) => w === node.name).length;
