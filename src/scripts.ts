@@ -29,6 +29,8 @@ export const EnqueueOutcome = {
   FUTURE_RELEASED: 8,
   /** `blockedBy` names a future that is no longer deferred (canceled); followed by its id and status. */
   FUTURE_NOT_DEFERRED: 9,
+  /** The group must be new and exists; nothing at all was written. Followed by its name. */
+  GROUP_EXISTS: 10,
 } as const;
 
 /**
@@ -49,12 +51,15 @@ const MODE_CODES: Record<EnqueueMode, string> = { queue: 'Q', schedule: 'S', syn
  * 'F' future | 'B' blocked by a future) · push ('L' | 'R' | 'N' = none: a synchronous run, RQ's
  * `_enqueue_sync_job`) · ttl seconds or '' · unique ('1'|'0') · created_at (retry fingerprint) · job id ·
  * scheduled score · allow failed dependencies ('1'|'0') · deferred score · enqueued_at · [dependency ids] ·
- * [field, value, …] · future id ('B') · hold entry ('B').
+ * [field, value, …] · group name or '' · group must be new ('1'|'0') · future id ('B') · hold entry ('B').
  * KEYS per job: rq:queues · job hash · queue list · dependents set · dependencies set · deferred registry ·
  *   scheduled registry · then per dependency: its job hash · its dependents set · then, for 'B' only: the
  *   future's job hash · its dependencies set · its hold list
+ * Then, when the first job names a group (every job of a call joins the same one, RQ 2.x's `Group`):
+ *   the group's set · rq:groups.
  * Returns one outcome per job ({@link EnqueueOutcome}), or {5, id} when a dependency is missing, or
- * {6|7|8|9, future id, status} when a `blockedBy` future is missing, not a future, released or not deferred.
+ * {6|7|8|9, future id, status} when a `blockedBy` future is missing, not a future, released or not deferred,
+ * or {10, name} when the group must be new and exists.
  *
  * A dependency counts as met when it is `finished` (or `failed` with allow-failure: RQ would leave such a job
  * deferred for ever; rqts queues it, but writes the dependency records RQ writes). A client-made id plus
@@ -82,7 +87,7 @@ for j, s in ipairs(specs) do
   end
   k = k + 7 + 2 * #s[11]
   if s[1] == 'B' then
-    local fid = s[13]
+    local fid = s[15]
     if batch[fid] ~= 'F' then
       local f = redis.call('HMGET', KEYS[k], 'status', '${FUTURE_FIELD}')
       if not f[1] then return {6, fid, ''} end
@@ -94,6 +99,10 @@ for j, s in ipairs(specs) do
   end
   batch[s[6]] = s[1]
 end
+-- the group's keys follow every job's
+local group, groupKeys = specs[1][13], k
+if group ~= '' and specs[1][14] == '1' and redis.call('EXISTS', KEYS[groupKeys]) == 1 then return {10, group} end
+local members = {}
 -- pass 2: write. Pushes to the back of one queue are gathered into one RPUSH (in order), and each queue is
 -- added to the set of queues once: a batch of 1,000 then costs Redis a few commands instead of 2,000.
 local out, pending, pendingQueue, known = {}, {}, nil, {}
@@ -149,10 +158,10 @@ for j, s in ipairs(specs) do
     if mode == 'F' then redis.call('SADD', KEYS[k + 4], id) end
     if mode == 'B' then
       local fKey = k + 7 + 2 * #deps
-      local fid = s[13]
+      local fid = s[15]
       redis.call('SADD', KEYS[k + 3], fid)
       redis.call('SADD', KEYS[fKey + 1], id)
-      redis.call('RPUSH', KEYS[fKey + 2], s[14])
+      redis.call('RPUSH', KEYS[fKey + 2], s[16])
       -- dependency_ids as Python's json.dumps writes a list (ids never need escaping)
       local ids = redis.call('HGET', KEYS[fKey], 'dependency_ids')
       if not ids or ids == '[]' then
@@ -192,8 +201,13 @@ for j, s in ipairs(specs) do
     end
   end
   out[j] = outcome
+  if outcome ~= 0 and group ~= '' then members[#members + 1] = id end
 end
 flush()
+if #members > 0 then
+  for i = 1, #members, 1000 do redis.call('SADD', KEYS[groupKeys], unpack(members, i, math.min(i + 999, #members))) end
+  redis.call('SADD', KEYS[groupKeys + 1], group)
+end
 return out
 `,
 );
@@ -221,6 +235,8 @@ export interface EnqueueSpec {
   futureId?: string;
   /** The record's fields, without `status` and `enqueued_at` (the script sets those). */
   fields: Arg[];
+  /** The group every job of the call joins (read from the first spec), and whether it must be new. */
+  group?: { name: string; isNew: boolean };
 }
 
 /** KEYS and ARGV for {@link ENQUEUE_JOBS}; pure, so it is unit-tested without Redis. */
@@ -239,11 +255,13 @@ export function enqueueJobsArgs(specs: readonly EnqueueSpec[]): { script: LuaScr
       packArray([
         MODE_CODES[s.mode], s.mode === 'sync' ? 'N' : s.atFront ? 'L' : 'R', s.ttl === null ? '' : String(s.ttl), s.unique ? '1' : '0',
         s.createdAt, s.jobId, String(s.scheduledScore ?? ''), s.allowDependencyFailures ? '1' : '0', s.deferredScore,
-        s.enqueuedAt, s.dependencyIds, s.fields,
+        s.enqueuedAt, s.dependencyIds, s.fields, s.group?.name ?? '', s.group?.isNew ? '1' : '0',
         ...(blocked ? [s.futureId!, keys.heldJobEntry(s.queue, s.jobId)] : []),
       ]),
     );
   }
+  const group = specs[0]?.group;
+  if (group) k.push(keys.groupKey(group.name), keys.groupsKey());
   return { script: ENQUEUE_JOBS, keys: k, args: a };
 }
 
@@ -394,6 +412,24 @@ if total > 0 and #released == total then
 elseif #released > 0 then
   redis.call('SREM', KEYS[10], unpack(released))
 end
+unlink(ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'canceled')
+redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])
+return 1
+`,
+);
+
+/**
+ * Cancel a job that has not started (a group's `cancel()`): as {@link CANCEL_JOB}, only when its status is
+ * queued, deferred or scheduled, checked in the same atomic step. Returns 1 canceled, 0 no such job, -1 not
+ * waiting (started, ended or canceled already).
+ */
+export const CANCEL_WAITING_JOB = new LuaScript(
+  'cancelWaitingJob',
+  `${UNLINK_JOB}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 0 end
+if status ~= 'queued' and status ~= 'deferred' and status ~= 'scheduled' then return -1 end
 unlink(ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'canceled')
 redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])

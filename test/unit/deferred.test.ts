@@ -58,7 +58,7 @@ describe('future keys and script arguments', () => {
       dependencyIds: [], allowDependencyFailures: false, deferredScore: '+inf', fields: [],
     }]);
     expect(keys.slice(7)).toEqual(['rq:job:f', 'rq:job::f:dependencies', 'rq:job:f:blocked']);
-    expect(args).toEqual([packArray(['B', 'R', '', '0', 'C', 'h', '', '0', '+inf', 'E', [], [], 'f', 'q/h'])]);
+    expect(args).toEqual([packArray(['B', 'R', '', '0', 'C', 'h', '', '0', '+inf', 'E', [], [], '', '0', 'f', 'q/h'])]);
   });
 
   it('declares every held job\'s and dependency\'s keys for release, cancel and delete', () => {

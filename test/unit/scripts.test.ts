@@ -13,7 +13,7 @@ describe('enqueueJobs script arguments', () => {
       'rq:queues', 'rq:job:j1', 'rq:queue:high', 'rq:job:j1:dependents', 'rq:job::j1:dependencies',
       'rq:deferred:high', 'rq:scheduled:high', 'rq:job:p1', 'rq:job:p1:dependents',
     ]);
-    expect(args).toEqual([packArray(['Q', 'L', '60', '0', 'C', 'j1', '', '0', '+inf', 'E', ['p1'], ['origin', 'high']])]);
+    expect(args).toEqual([packArray(['Q', 'L', '60', '0', 'C', 'j1', '', '0', '+inf', 'E', ['p1'], ['origin', 'high'], '', '0'])]);
     expect(script.sha).toMatch(/^[0-9a-f]{40}$/);
     expect(script.source).not.toMatch(/rq:/);
   });
@@ -22,7 +22,15 @@ describe('enqueueJobs script arguments', () => {
     const { keys, args } = enqueueJobsArgs([spec(), spec({ jobId: 'j2', mode: 'schedule', scheduledScore: 1700000000, unique: true })]);
     expect(keys).toHaveLength(14);
     expect(args).toHaveLength(2);
-    expect(args[1]).toEqual(packArray(['S', 'R', '', '1', 'C', 'j2', '1700000000', '0', '+inf', 'E', [], ['origin', 'high']]));
+    expect(args[1]).toEqual(packArray(['S', 'R', '', '1', 'C', 'j2', '1700000000', '0', '+inf', 'E', [], ['origin', 'high'], '', '0']));
+  });
+
+  it('appends the group set and rq:groups after the jobs, naming the group in every job', () => {
+    const group = { name: 'g1', isNew: true };
+    const { keys, args } = enqueueJobsArgs([spec({ group }), spec({ jobId: 'j2', group })]);
+    expect(keys.slice(-2)).toEqual(['rq:group:g1', 'rq:groups']);
+    expect(keys).toHaveLength(16);
+    expect(args[1]).toEqual(packArray(['Q', 'R', '', '0', 'C', 'j2', '', '0', '+inf', 'E', [], ['origin', 'high'], 'g1', '1']));
   });
 });
 
