@@ -116,6 +116,37 @@ export class NoSuchWorkerError extends RqtsError {
 }
 
 /**
+ * A job's argument referred (with `resultOf`) to a job that has no return value to give: it failed, was
+ * deleted, or its result expired. `jobId` is that parent's id. The Node worker fails the dependent job with it.
+ */
+export class ParentJobError extends JobError {
+  override name = 'ParentJobError';
+}
+
+/** No group of that name exists (`rq:group:<name>` is gone: never made, deleted, or every job expired). */
+export class NoSuchGroupError extends RqtsError {
+  override name = 'NoSuchGroupError';
+  readonly groupName: string;
+  constructor(groupName: string) {
+    super(`No such group: ${groupName}`);
+    this.groupName = groupName;
+  }
+}
+
+/** Some jobs of a group failed (or were stopped, canceled, deleted): `failures` holds each one's error. */
+export class GroupFailedError extends RqtsError {
+  override name = 'GroupFailedError';
+  readonly groupName: string;
+  readonly failures: readonly { jobId: string; error: unknown }[];
+  constructor(groupName: string, total: number, failures: readonly { jobId: string; error: unknown }[]) {
+    const first = failures[0];
+    super(`${failures.length} of ${total} jobs of group ${groupName} did not succeed; first: ${first?.jobId}: ${(first?.error as Error)?.message ?? String(first?.error)}`);
+    this.groupName = groupName;
+    this.failures = failures;
+  }
+}
+
+/**
  * Redis could not be reached, or a command failed after the retry budget was spent. `code` names a known
  * cause when there is one (`ECONNREFUSED`, `ENOTFOUND`, a TLS code such as `SELF_SIGNED_CERT_IN_CHAIN`).
  */

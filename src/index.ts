@@ -12,6 +12,15 @@ export { Callback, type CallbackLike } from './callbacks.js';
 export { Dependency, type DependencyOptions, type DependsOn, type JobRef } from './dependencies.js';
 export { release, type ReleaseResult } from './deferred.js';
 export { type WaitOptions } from './waiter.js';
+export { resultOf, ResultRef } from './dataflow.js';
+export {
+  Group,
+  PendingGroup,
+  PendingJob,
+  REDUCE_MAX_JOBS,
+  type GroupResultsOptions,
+  type MapOptions,
+} from './groups.js';
 export { Worker, type WorkerOptions } from './worker/worker.js';
 export { WorkerInfo, sendShutdownCommand, sendKillHorseCommand, type WorkerInfoOptions } from './worker/info.js';
 export { getCurrentJob, type CurrentJob, type Handler, type Isolation } from './worker/execute.js';
@@ -56,7 +65,7 @@ export {
   type Arg,
   type RedisPipeline,
 } from './connection.js';
-export { JobStatus, ResultType, Defaults, CronDefaults, WorkerState } from './protocol.js';
+export { JobStatus, ResultType, Defaults, CronDefaults, WorkerState, DataflowEntry, DataflowMarker } from './protocol.js';
 export { type Duration } from './validate.js';
 export { configureTelemetry, type TelemetryOptions } from './telemetry-config.js';
 export {
@@ -77,6 +86,9 @@ export {
   AuthenticationError,
   PermissionError,
   PartialEnqueueError,
+  ParentJobError,
+  NoSuchGroupError,
+  GroupFailedError,
 } from './errors.js';
 export { type Serializer, type SerializerLike } from './serializers/serializer.js';
 export { resolveSerializer, pickleSerializer, jsonSerializer, superjsonSerializer } from './serializers/index.js';

@@ -11,6 +11,7 @@ import {
   JobFailedError,
   JobStoppedError,
   NoSuchJobError,
+  WaitTimeoutError,
 } from './errors.js';
 import { dependenciesKey, dependentsKey, executionKey, groupKey, jobKey, queueKey, queuesKey, registryKeys, resultsKey, workerCommandChannel } from './keys.js';
 import { CANCEL_JOB, CANCEL_JOB_WITH_OPTIONS, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
@@ -18,6 +19,7 @@ import { cancelFuture, deleteHeldFuture, release, type ReleaseResult } from './d
 // registries.ts imports this module too; both use each other only inside methods, so the cycle is safe.
 import { JobRegistry } from './registries.js';
 import { isPlainObject } from './validate.js';
+import { asResultRef, userCall, type ResultRef } from './dataflow.js';
 import { decodePayload, type Payload } from './payload.js';
 import { createdJobs, prepareJob, type EnqueueCallOptions } from './prepare.js';
 import { Defaults, JobStatus, ResultType } from './protocol.js';
@@ -274,19 +276,23 @@ export class Job<R = unknown> {
   /**
    * Wait for the job's outcome and return its value. A blocking read on the results stream, shared with
    * every other wait on this connection: no polling, and it resolves as soon as the worker writes.
+   * When the job returns a reference to another job, the wait follows it (see {@link WaitOptions.follow}).
    * @throws JobFailedError (with the Python traceback and exception type), JobStoppedError,
    *   JobCanceledError, NoSuchJobError (deleted, e.g. `resultTtl: 0` jobs keep no result),
-   *   WaitTimeoutError, or the AbortSignal's reason.
+   *   WaitTimeoutError, InvalidOperationError when returned references form a cycle, or the AbortSignal's reason.
    */
-  async wait(options: WaitOptions = {}): Promise<R> {
-    const { timeout } = options;
+  wait(options: WaitOptions & { follow: false }): Promise<R | ResultRef>;
+  wait(options?: WaitOptions): Promise<R>;
+  async wait(options: WaitOptions = {}): Promise<R | ResultRef> {
+    const { timeout, follow = true } = options;
     if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0)) {
       throw new InvalidArgumentError('timeout', timeout, 'expected milliseconds >= 0');
     }
+    if (typeof follow !== 'boolean') throw new InvalidArgumentError('follow', follow, 'expected a boolean');
     let api = otel();
     if (api instanceof Promise) api = await api;
-    if (!api) return this.#wait(options);
-    return traceWait(api, { id: this.id, origin: this.origin, funcName: this.#funcNameOrEmpty() }, () => this.#wait(options));
+    if (!api) return this.#follow(options);
+    return traceWait(api, { id: this.id, origin: this.origin, funcName: this.#funcNameOrEmpty() }, () => this.#follow(options));
   }
 
   /** For span attributes: a payload that does not decode must not fail the wait itself. */
@@ -295,6 +301,33 @@ export class Job<R = unknown> {
       return this.funcName;
     } catch {
       return '';
+    }
+  }
+
+  /** Wait, following returned references: one deadline for the chain, a cycle is an error. */
+  async #follow(options: WaitOptions): Promise<R | ResultRef> {
+    const { timeout, follow = true } = options;
+    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
+    // A job that returned a reference hands the wait on to the referenced job: one deadline for the chain.
+    const seen = new Set<string>([this.id]);
+    let job: Job = this;
+    for (;;) {
+      const remaining = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+      let value: unknown;
+      try {
+        value = await job.#wait({ ...options, timeout: remaining });
+      } catch (error) {
+        if (error instanceof WaitTimeoutError && job !== this) throw new WaitTimeoutError(this.id, timeout!);
+        throw error;
+      }
+      const ref = asResultRef(value);
+      if (!ref) return value as R;
+      if (!follow) return ref;
+      if (seen.has(ref.jobId)) {
+        throw new InvalidOperationError(this.id, `Job ${this.id}: the chain of returned references loops back to job ${ref.jobId}`);
+      }
+      seen.add(ref.jobId);
+      job = await Job.fetch(ref.jobId, { connection: this.connection, serializer: this.serializer });
     }
   }
 
@@ -484,7 +517,8 @@ export class Job<R = unknown> {
   #decoded(): Payload {
     if (!this.#payload) {
       try {
-        this.#payload = decodePayload(this.serializer, this.#record.data);
+        // A `rqts_dataflow.call(f, …)` record reads back as the call the user made.
+        this.#payload = userCall(decodePayload(this.serializer, this.#record.data));
       } catch (error) {
         if (error instanceof DeserializationError) throw error;
         throw new DeserializationError(`Could not decode job ${this.id} with ${this.serializer.name}`, { cause: error });

@@ -48,6 +48,9 @@ export const startedMember = (id: string, executionId: string): string => `${id}
 /** Group membership set (RQ 2.0+). */
 export const groupKey = (group: string): string => `rq:group:${group}`;
 
+/** Set of group **names** (not keys) of every group (RQ 2.0+). */
+export const groupsKey = (): string => 'rq:groups';
+
 /** Registry zsets. The started registry is called `wip` in every RQ version. */
 export const registryKeys = {
   started: (queue: string): string => `rq:wip:${queue}`,

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { toCallback, type CallbackLike } from './callbacks.js';
 import type { RedisPipeline } from './connection.js';
+import { storeCall, type ResultRef } from './dataflow.js';
 import { resolveDependsOn, type DependsOn, type JobRef } from './dependencies.js';
 import { resolveHold, type Hold } from './deferred.js';
 import { InvalidArgumentError } from './errors.js';
@@ -121,6 +122,10 @@ export interface PreparedJob {
   meta?: Record<string, unknown>;
   /** A future, or a job held for one (`deferred.ts`); null for every other job. */
   hold: Hold | null;
+  /** Jobs whose results the arguments take (`resultOf`); they are dependencies too. */
+  referencedIds: readonly string[];
+  /** The references made from Job objects, whose Redis is checked before writing. */
+  references: readonly ResultRef[];
 }
 
 /**
@@ -151,10 +156,17 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
     throw new InvalidArgumentError('unique', true, 'unique jobs need an explicit jobId (as in RQ)');
   }
   const deps = resolveDependsOn(options.dependsOn);
+  // resultOf() references become dependencies: the job runs once every referenced job has finished.
+  const call = storeCall(funcName, args, kwargs);
+  for (const id of call.referencedIds) if (!deps.ids.includes(id)) deps.ids.push(id);
   if (options.unique && deps.ids.length > 0) {
-    throw new InvalidArgumentError('unique', true, 'cannot be combined with dependsOn (as in RQ)');
+    throw new InvalidArgumentError('unique', true, 'cannot be combined with dependsOn or resultOf() arguments (as in RQ)');
   }
   if (deps.ids.includes(id)) throw new InvalidArgumentError('dependsOn', id, 'a job cannot depend on itself');
+  if (call.referencedIds.length > 0 && options.blockedBy !== undefined) {
+    // A held job has no dependencies of its own (its future depends on it), so it cannot wait for results.
+    throw new InvalidArgumentError('blockedBy', options.blockedBy, 'cannot be combined with resultOf() arguments: a held job has no dependencies of its own to wait for their results');
+  }
   const held = resolveHold(options, id, deps);
   // A future's checks (does it exist, is it released?) answer in the script's reply, which a caller's
   // transaction only delivers at exec(): too late to reject, so the two are not combined.
@@ -174,7 +186,7 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
     stopped: toCallback('onStopped', options.onStopped),
   };
 
-  const data = encodePayload(ctx.serializer, funcName, args, kwargs);
+  const data = encodePayload(ctx.serializer, call.funcName, call.args, call.kwargs);
   const record = emptyRecord(id, ctx.queue, data);
   // RQ stores `description or job.get_call_string()`: an empty description gets the call string too.
   record.description = options.description || formatDescription(funcName, args, kwargs);
@@ -208,7 +220,10 @@ export function prepareJob(ctx: PrepareContext, func: string, options: EnqueueCa
   record.failureCallbackTimeout = callbacks.failure?.timeout ?? null;
   record.stoppedCallbackName = callbacks.stopped?.funcName ?? null;
   record.stoppedCallbackTimeout = callbacks.stopped?.timeout ?? null;
-  return { funcName, args, kwargs, record, atFront: options.atFront ?? false, unique: options.unique ?? false, meta: options.meta, hold: held.hold };
+  return {
+    funcName, args, kwargs, record, atFront: options.atFront ?? false, unique: options.unique ?? false, meta: options.meta, hold: held.hold,
+    referencedIds: call.referencedIds, references: call.references,
+  };
 }
 
 function dumpsOption(serializer: Serializer, option: string, value: unknown): Buffer {

@@ -91,6 +91,9 @@ export const JOB_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
  */
 export const FUNC_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
+/** Group names as RQ 2.x's `Group` keys them (`rq:group:<name>`, `group_id`); the same rule as job ids. */
+export const GROUP_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+
 /** Queue names end up in key names and `rq info` output; RQ itself accepts any string. */
 export const QUEUE_NAME_PATTERN = /^[^\s:]+$/;
 
@@ -150,4 +153,26 @@ export const FutureOpOutcome = {
   ALREADY_CANCELED: -1,
   /** The hold list or dependencies changed since they were read; read again and retry. */
   STALE: -2,
+} as const;
+
+/**
+ * rqts's dataflow wire format (results as arguments, chunked maps), read by the Python helper module
+ * `python/rqts_dataflow.py` and by the Node worker. A job with references is stored as a call to
+ * {@link DataflowEntry.CALL} with the real target as its first argument; a marker is a dict whose only key is
+ * one of {@link DataflowMarker} (plain dicts travel under pickle and JSON alike).
+ */
+export const DataflowEntry = {
+  /** `rqts_dataflow.call(target, *args, **kwargs)`: substitutes the markers, then calls the target. */
+  CALL: 'rqts_dataflow.call',
+  /** `rqts_dataflow.map_chunk(target, items)`: `[target(item) for item in items]`. */
+  MAP_CHUNK: 'rqts_dataflow.map_chunk',
+} as const;
+
+export const DataflowMarker = {
+  /** `{'__rqts_result_of__': id}` → that job's return value. */
+  RESULT_OF: '__rqts_result_of__',
+  /** `{'__rqts_results_of__': [ids]}` → the list of those jobs' return values, in order. */
+  RESULTS_OF: '__rqts_results_of__',
+  /** `{'__rqts_chained_results_of__': [ids]}` → the concatenation of those jobs' list return values. */
+  CHAINED_RESULTS_OF: '__rqts_chained_results_of__',
 } as const;

@@ -8,6 +8,9 @@ import { Job, queuePosition } from './job.js';
 import type { JobRef } from './dependencies.js';
 import { jobKey, queueKey, queueNameFromKey, queuesKey, type RegistryName } from './keys.js';
 import { JobRegistry } from './registries.js';
+import { checkSameRedis } from './dataflow.js';
+// groups.ts imports this module too; each uses the other only inside functions, so the cycle is safe.
+import { newGroupName, PendingGroup, validateGroupName, writeGroup, writeMap, type Group, type GroupWrite, type MapOptions } from './groups.js';
 import { deferredScore } from './dependencies.js';
 import { createdJobs, prepareJob, type EnqueueCallOptions, type PreparedJob } from './prepare.js';
 import { Defaults, FUTURE_FIELD, FutureState, JobStatus } from './protocol.js';
@@ -200,23 +203,66 @@ export class Queue {
    * @see RQ `Queue.enqueue_many`
    */
   async enqueueMany<R = unknown>(items: readonly EnqueueData[], { pipeline }: { pipeline?: RedisPipeline } = {}): Promise<Job<R>[]> {
-    if (!Array.isArray(items)) throw new InvalidArgumentError('enqueueMany', items, 'expected an array of Queue.prepareData(...)');
-    if (items.length === 0) return [];
+    const prepared = this.#prepareMany(items, 'enqueueMany');
+    if (prepared.length === 0) return [];
+    return this.#enqueue<R>(prepared, (i) => `enqueueMany[${i}]`, pipeline);
+  }
+
+  /**
+   * Enqueue jobs as one new group (RQ 2.x's `Group.enqueue_many`): one atomic write of the jobs (each with
+   * `group_id`), the group's set `rq:group:<name>` and its name in `rq:groups`, so RQ 2.x tools list it;
+   * 1.x workers run the jobs and ignore the group.
+   * @throws InvalidArgumentError for no jobs, a bad item, a name outside `[A-Za-z0-9_-]+` or one that
+   *   exists already (nothing is written).
+   * @see RQ `Group.enqueue_many`
+   */
+  async enqueueGroup<R = unknown>(items: readonly EnqueueData[], options: { name?: string } = {}): Promise<Group<R>> {
+    if (!options || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'expected { name? }');
+    rejectUnknownOptions('enqueueGroup', options, ['name']);
+    if (!this.isAsync) throw new InvalidArgumentError('isAsync', false, 'groups need workers; this queue runs jobs at once');
+    const name = options.name === undefined ? newGroupName() : validateGroupName(options.name);
+    const prepared = this.#prepareMany(items, 'enqueueGroup');
+    if (prepared.length === 0) throw new InvalidArgumentError('enqueueGroup', items, 'expected at least one job (RQ has no empty groups)');
+    return writeGroup<R>(this, prepared, (p, group) => this.#write(p, 'queue', undefined, undefined, group), name);
+  }
+
+  /**
+   * Enqueue `func(item)` for every item, as one group: one job per item, or per `chunkSize` items (those
+   * run `rqts_dataflow.map_chunk` and return the list of results; Python workers need the helper). Items
+   * are read lazily and written in atomic batches of `batchSize` jobs, so a generator of a million items is
+   * never held in memory. Chain `.reduce(func)` to combine the results.
+   * @example `const sum = await queue.map('mylib.square', items, { chunkSize: 500 }).reduce('mylib.total').wait()`
+   * @throws (the promise rejects) InvalidArgumentError for a non-iterable, a bad option or item (batches
+   *   already written are then deleted), or a group name that exists.
+   */
+  map<R = unknown>(func: string, items: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions = {}): PendingGroup<R> {
+    return new PendingGroup<R>(
+      (async () => {
+        if (!options || typeof options !== 'object') throw new InvalidArgumentError('options', options, 'expected an object');
+        if (!this.isAsync) throw new InvalidArgumentError('isAsync', false, 'map needs workers; this queue runs jobs at once');
+        return writeMap<R>(this, (f, o, where) => this.#prepare(f, o, where), (p, group) => this.#write(p, 'queue', undefined, undefined, group), func, items, options);
+      })(),
+    );
+  }
+
+  #prepareMany(items: readonly EnqueueData[], what: string): PreparedJob[] {
+    if (!Array.isArray(items)) throw new InvalidArgumentError(what, items, 'expected an array of Queue.prepareData(...)');
     const prepared = items.map((item, i) => {
       if (!item || typeof item !== 'object' || typeof item.func !== 'string') {
-        throw new InvalidArgumentError(`enqueueMany[${i}]`, item, 'expected Queue.prepareData(...)');
+        throw new InvalidArgumentError(`${what}[${i}]`, item, 'expected Queue.prepareData(...)');
       }
       if (item.options?.pipeline !== undefined) {
-        throw new InvalidArgumentError(`enqueueMany[${i}].pipeline`, item.options.pipeline, 'pass { pipeline } to enqueueMany itself');
+        const why = what === 'enqueueMany' ? 'pass { pipeline } to enqueueMany itself' : `${what} writes its jobs in its own atomic step, not in a caller's transaction`;
+        throw new InvalidArgumentError(`${what}[${i}].pipeline`, item.options.pipeline, why);
       }
-      return this.#prepare(item.func, item.options, `enqueueMany[${i}]`);
+      return this.#prepare(item.func, item.options, `${what}[${i}]`);
     });
     const ids = new Set<string>();
     for (const p of prepared) {
-      if (ids.has(p.record.id)) throw new InvalidArgumentError('enqueueMany', p.record.id, 'the same job id appears twice');
+      if (ids.has(p.record.id)) throw new InvalidArgumentError(what, p.record.id, 'the same job id appears twice');
       ids.add(p.record.id);
     }
-    return this.#enqueue<R>(prepared, (i) => `enqueueMany[${i}]`, pipeline);
+    return prepared;
   }
 
   /**
@@ -294,6 +340,9 @@ export class Queue {
       }
     }
     const prepared = this.#prepare(func, options);
+    if (prepared.referencedIds.length > 0) {
+      throw new InvalidArgumentError('args', prepared.referencedIds[0], 'resultOf() arguments make dependencies, which scheduled jobs cannot have');
+    }
     // The job key expires after `ttl` (as RQ 2.x has it): one that expires before it is due is only ever lost.
     const due = (when.getTime() - Date.now()) / 1000;
     if (prepared.record.ttl !== null && prepared.record.ttl <= due) {
@@ -349,11 +398,17 @@ export class Queue {
    * Write prepared jobs, inside an OpenTelemetry producer span when telemetry is on (the span's context goes
    * into each job's meta, where Python's opentelemetry-instrumentation-rq and the Node worker read it).
    */
-  async #write<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number, pipeline?: RedisPipeline): Promise<Job<R>[]> {
+  async #write<R>(
+    prepared: readonly PreparedJob[],
+    mode: EnqueueMode,
+    scheduledScore?: number,
+    pipeline?: RedisPipeline,
+    group?: GroupWrite,
+  ): Promise<Job<R>[]> {
     if (pipeline !== undefined) this.#checkPipeline(pipeline, prepared);
     let api = otel(this.#telemetry);
     if (api instanceof Promise) api = await api;
-    if (!api) return this.#send<R>(prepared, mode, scheduledScore, pipeline);
+    if (!api) return this.#send<R>(prepared, mode, scheduledScore, pipeline, group);
     const info: PublishInfo = {
       queue: this.name,
       operation: mode === 'schedule' ? 'schedule' : 'publish',
@@ -365,7 +420,7 @@ export class Queue {
         const meta = traceMeta(api, span, p.meta);
         if (meta) p.record.meta = this.serializer.dumps(meta);
       }
-      const jobs = await this.#send<R>(prepared, mode, scheduledScore, pipeline);
+      const jobs = await this.#send<R>(prepared, mode, scheduledScore, pipeline, group);
       endPublishSpan(api, span, info);
       return jobs;
     } catch (error) {
@@ -378,7 +433,13 @@ export class Queue {
    * Write prepared jobs in one script call, shared with the enqueues issued in the same tick (or add it to
    * the caller's pipeline), and wrap them as Jobs.
    */
-  async #send<R>(prepared: readonly PreparedJob[], mode: EnqueueMode, scheduledScore?: number, pipeline?: RedisPipeline): Promise<Job<R>[]> {
+  async #send<R>(
+    prepared: readonly PreparedJob[],
+    mode: EnqueueMode,
+    scheduledScore?: number,
+    pipeline?: RedisPipeline,
+    group?: GroupWrite,
+  ): Promise<Job<R>[]> {
     const records: JobRecord[] = [];
     const specs: EnqueueSpec[] = prepared.map((p) => {
       // created_at is written at microsecond precision, as RQ writes it, and doubles as the script's retry
@@ -408,15 +469,23 @@ export class Queue {
         allowDependencyFailures: record.allowDependencyFailures === true,
         deferredScore: deferredScore(epochSeconds(micros), record.ttl),
         fields,
+        group,
       };
     });
+    await checkSameRedis(this.connection, prepared.flatMap((p) => p.references));
     if (pipeline !== undefined) {
       const { script, keys, args } = enqueueJobsArgs([specs]);
       return this.#addToPipeline<R>(pipeline, prepared, records, [script.source, keys, args]);
     }
     const reply = await writeJobs(this.connection, specs);
     if (!reply.written) {
-      if (reply.code === EnqueueOutcome.MISSING_DEPENDENCY) throw new InvalidArgumentError('dependsOn', reply.id, 'no such job (nothing was written)');
+      if (reply.code === EnqueueOutcome.MISSING_DEPENDENCY) {
+        const option = prepared.some((p) => p.referencedIds.includes(reply.id)) ? 'resultOf' : 'dependsOn';
+        throw new InvalidArgumentError(option, reply.id, 'no such job (nothing was written)');
+      }
+      if (reply.code === EnqueueOutcome.GROUP_EXISTS) {
+        throw new InvalidArgumentError('name', reply.id, 'a group with this name exists already (nothing was written)');
+      }
       const blockedByCode = BLOCKED_BY_ERRORS[reply.code];
       if (blockedByCode) throw blockedByError(blockedByCode, reply.id, reply.status);
       throw new RqtsError(`Unexpected reply from the enqueue script: code ${reply.code}`);
@@ -457,7 +526,10 @@ export class Queue {
     const outside = [...new Set(records.flatMap((r) => r.dependencyIds))].filter((id) => !batch.has(id) && !pending.has(id));
     const exists = await this.connection.pipeline(outside.map((id) => ['EXISTS', jobKey(id)]));
     const missing = outside.find((_, i) => Number(exists[i]) !== 1);
-    if (missing !== undefined) throw new InvalidArgumentError('dependsOn', missing, 'no such job (nothing was written)');
+    if (missing !== undefined) {
+      const option = prepared.some((p) => p.referencedIds.includes(missing)) ? 'resultOf' : 'dependsOn';
+      throw new InvalidArgumentError(option, missing, 'no such job (nothing was written)');
+    }
     pipeline.addCommand(['EVAL', source, String(keys.length), ...keys, ...args]);
     for (const id of batch) pending.add(id);
     pipelined.set(pipeline, pending);

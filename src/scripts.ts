@@ -31,6 +31,8 @@ export const EnqueueOutcome = {
   FUTURE_RELEASED: 8,
   /** `blockedBy` names a future that is no longer deferred (canceled); followed by its id and status. */
   FUTURE_NOT_DEFERRED: 9,
+  /** The call's group must be new and exists; nothing of the call was written. Followed by its name. */
+  GROUP_EXISTS: 10,
 } as const;
 
 /**
@@ -48,8 +50,10 @@ const MODE_CODES: Record<EnqueueMode, string> = { queue: 'Q', schedule: 'S', syn
  * validation writes nothing and does not stop the others (enqueues issued in the same tick share one script
  * call, see `enqueue-batch.ts`); each call is all or nothing.
  *
- * ARGV[1] is one MessagePack array of calls, each an array of jobs (one argument in all: node-redis writes
- * each argument as its own chunk, and thousands of small ones cost more than the Lua work). A job:
+ * ARGV[1] is one MessagePack array of calls (one argument in all: node-redis writes each argument as its own
+ * chunk, and thousands of small ones cost more than the Lua work). A call: group name or '' · group must be
+ * new ('1'|'0') · key index of the group's set · of rq:groups (0 without a group; RQ 2.x's `Group`, which
+ * every job of the call joins) · [jobs]. A job:
  * mode ('Q' queue | 'S' schedule | 'F' future | 'B' blocked by a future) · push ('L' | 'R' | 'N' = none: a
  * synchronous run, RQ's `_enqueue_sync_job`) · ttl seconds or '' · unique ('1'|'0') · created_at (retry
  * fingerprint) · job id · scheduled score · allow failed dependencies ('1'|'0') · deferred score ·
@@ -64,7 +68,7 @@ const MODE_CODES: Record<EnqueueMode, string> = { queue: 'Q', schedule: 'S', syn
  * dependencies or 'F', the deferred registry without dependencies, 'F' or 'B', the scheduled one unless 'S'.
  * Returns, per call, {0, {outcome per job}} ({@link EnqueueOutcome}), or {5, id} when a dependency is
  * missing, or {6|7|8|9, future id, status} when a `blockedBy` future is missing, not a future, released or
- * not deferred.
+ * not deferred, or {10, name} when the group must be new and exists (or another call of the batch makes it).
  *
  * A dependency counts as met when it is `finished` (or `failed` with allow-failure: RQ would leave such a job
  * deferred for ever; rqts queues it, but writes the dependency records RQ writes). A client-made id plus
@@ -83,10 +87,14 @@ const ENQUEUE_JOBS = new LuaScript(
 local calls = cmsgpack.unpack(ARGV[1])
 -- pass 1, per call: every dependency must exist in Redis or earlier in this script call (in a call that
 -- passed); every future of a held job must be a future that is still held (or one created earlier).
-local batch, failed = {}, {}
+local batch, failed, newGroups = {}, {}, {}
 for c, call in ipairs(calls) do
   local added, err = {}, nil
-  for _, s in ipairs(call) do
+  local group = call[1]
+  if group ~= '' and call[2] == '1' and (newGroups[group] or redis.call('EXISTS', KEYS[call[3]]) == 1) then
+    err = {10, group}
+  end
+  for _, s in ipairs(err and {} or call[5]) do
     local ki, deps = s[12], s[10]
     for d, depId in ipairs(deps) do
       if not batch[depId] and not added[depId] and redis.call('EXISTS', KEYS[ki[6 + 2 * d]]) == 0 then
@@ -112,6 +120,7 @@ for c, call in ipairs(calls) do
     failed[c] = err
   else
     for id, mode in pairs(added) do batch[id] = mode end
+    if group ~= '' then newGroups[group] = true end
   end
 end
 -- pass 2: write. Pushes to the back of one queue are gathered into one RPUSH (in order), and each queue is
@@ -202,8 +211,15 @@ for c, call in ipairs(calls) do
   if failed[c] then
     out[c] = failed[c]
   else
-    local outcomes = {}
-    for j, s in ipairs(call) do outcomes[j] = write(s) end
+    local outcomes, members = {}, {}
+    for j, s in ipairs(call[5]) do
+      outcomes[j] = write(s)
+      if outcomes[j] ~= 0 and call[1] ~= '' then members[#members + 1] = s[6] end
+    end
+    if #members > 0 then
+      for i = 1, #members, 1000 do redis.call('SADD', KEYS[call[3]], unpack(members, i, math.min(i + 999, #members))) end
+      redis.call('SADD', KEYS[call[4]], call[1])
+    end
     out[c] = {0, outcomes}
   end
 end
@@ -236,6 +252,8 @@ export interface EnqueueSpec {
    * `enqueued_at` last (the script drops it when the job turns out deferred).
    */
   fields: Arg[];
+  /** The group every job of the call joins (read from the call's first job), and whether it must be new. */
+  group?: { name: string; isNew: boolean };
 }
 
 /** The status a job of this mode gets unless unfinished dependencies defer it. */
@@ -263,7 +281,12 @@ export function enqueueJobsArgs(calls: readonly (readonly EnqueueSpec[])[]): { s
     return i;
   };
   const queues = once(keys.queuesKey());
-  const packed = calls.map((call) => call.map((s): Packable => {
+  const packed = calls.map((call): Packable => {
+    const group = call[0]?.group;
+    const head: Packable[] = group
+      ? [group.name, group.isNew ? '1' : '0', once(keys.groupKey(group.name)), once(keys.groupsKey())]
+      : ['', '0', 0, 0];
+    return [...head, call.map((s): Packable => {
     const deps = s.dependencyIds;
     const blocked = s.mode === 'blocked' && s.futureId !== undefined;
     const ttl = s.ttl !== null;
@@ -283,7 +306,8 @@ export function enqueueJobsArgs(calls: readonly (readonly EnqueueSpec[])[]): { s
     ];
     if (blocked) tuple.push(s.futureId!, keys.heldJobEntry(s.queue, s.jobId));
     return tuple;
-  }));
+  })];
+  });
   return { script: ENQUEUE_JOBS, keys: k, args: [pack(packed)] };
 }
 
@@ -389,6 +413,24 @@ if total > 0 and #released == total then
 elseif #released > 0 then
   redis.call('SREM', KEYS[10], unpack(released))
 end
+unlink(ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'canceled')
+redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])
+return 1
+`,
+);
+
+/**
+ * Cancel a job that has not started (a group's `cancel()`): as {@link CANCEL_JOB}, only when its status is
+ * queued, deferred or scheduled, checked in the same atomic step. Returns 1 canceled, 0 no such job, -1 not
+ * waiting (started, ended or canceled already).
+ */
+export const CANCEL_WAITING_JOB = new LuaScript(
+  'cancelWaitingJob',
+  `${UNLINK_JOB}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 0 end
+if status ~= 'queued' and status ~= 'deferred' and status ~= 'scheduled' then return -1 end
 unlink(ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'canceled')
 redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])

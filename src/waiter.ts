@@ -6,6 +6,7 @@
  * run `CLIENT ID`/`CLIENT UNBLOCK`, blocks are kept short instead, so a new job joins within one of them.
  */
 import type { Connection, RedisClient, Reply } from './connection.js';
+import type { ResultRef } from './dataflow.js';
 import { JobCanceledError, NoSuchJobError, PermissionError, RedisReplyError, RqtsError, WaitTimeoutError } from './errors.js';
 import { jobKey, resultsKey } from './keys.js';
 import { JobStatus, ResultType } from './protocol.js';
@@ -50,6 +51,13 @@ export interface WaitOptions {
   timeout?: number;
   /** Rejects with `signal.reason` when aborted. */
   signal?: AbortSignal;
+  /**
+   * When the job returns a reference to another job (`resultOf(job)`, or `rqts_dataflow.result_of(job)` in
+   * Python), keep waiting for that job and resolve with its value; chains of any length, under one
+   * `timeout`. `false` resolves with the reference itself (a {@link ResultRef}). Only `job.wait()` reads it.
+   * @defaultValue true
+   */
+  follow?: boolean;
 }
 
 export class ResultWaiter {

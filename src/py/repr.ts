@@ -7,7 +7,7 @@ import { isPrintable } from './printable.js';
 import { pythonSetOrder } from './set-order.js';
 import {
   isPlainObject, isPyInt, isTuple, PyByteArray, PyDate, PyDecimal, PyFloat, PyFrozenSet, PyGlobal, PyObject,
-  PyTime, PyTimedelta, PyUUID,
+  PyTime, PyTimedelta, PyUUID, PY_REPR,
 } from './values.js';
 
 /** Longest repr RQ keeps per argument in a description before cutting it and adding `...`. */
@@ -43,6 +43,8 @@ function repr(v: unknown, seen: Set<object>): string {
   if (v instanceof PyDecimal) return `Decimal(${strRepr(v.value)})`;
   if (v instanceof PyUUID) return `UUID(${strRepr(v.value)})`;
   if (v instanceof PyGlobal) return `<class '${v.module}.${v.name}'>`;
+  const own = (v as { [PY_REPR]?: unknown })[PY_REPR];
+  if (typeof own === 'function') return String(own.call(v));
   // Python prints a container that contains itself as `[...]` / `{...}`.
   if (seen.has(v)) return Array.isArray(v) ? '[...]' : '{...}';
   seen.add(v);

@@ -25,6 +25,9 @@ import { InvalidArgumentError } from '../errors.js';
 
 const TUPLE = Symbol.for('rqts.py.tuple');
 
+/** A method an rqts object defines to say how `pyRepr` (and so a job description) shows it. */
+export const PY_REPR = Symbol.for('rqts.py.repr');
+
 /** A Python tuple: a frozen array carrying a hidden tag. Build one with `py.tuple(...)`. */
 export type PyTuple<T = unknown> = readonly T[] & { readonly [TUPLE]: true };
 

@@ -51,6 +51,7 @@ export function resolveHandler(funcName: string, handlers: Readonly<Record<strin
 
 /**
  * Call the handler. Python keyword arguments, when there are any, arrive as one trailing object.
+ * `resolvedArgs` (dataflow references already replaced, kwargs appended) replaces the job's own.
  * Rejects with a {@link JobOutcomeError}: a failure (exception, timeout) or a stop.
  */
 export async function runHandler(
@@ -58,9 +59,10 @@ export async function runHandler(
   job: Job,
   timeoutSeconds: number,
   stop: AbortSignal,
+  resolvedArgs?: readonly unknown[],
 ): Promise<unknown> {
-  const args = [...job.args];
-  if (Object.keys(job.kwargs).length > 0) args.push(job.kwargs);
+  const args = resolvedArgs ? [...resolvedArgs] : [...job.args];
+  if (!resolvedArgs && Object.keys(job.kwargs).length > 0) args.push(job.kwargs);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const ended = new Promise<never>((_, reject) => {

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Connection, ownsTarget, type Arg, type ConnectionLike, type RedisClient, type Reply } from '../connection.js';
+import { resolveInvocation, targetName, toWire } from '../dataflow.js';
 import { ConnectionError, InvalidArgumentError } from '../errors.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
@@ -648,13 +649,14 @@ export class Worker {
 
   /** Run the job's function where its isolation says; resolves with the encoded return value. */
   async #execute(job: Job, fields: Map<string, Buffer>, halt: AbortSignal, onStart: () => void): Promise<string> {
-    const isolation = this.#isolationFor(job.funcName);
+    const isolation = this.#isolationFor(targetName(job));
     this.#logger.info(`rqts worker ${this.name}: ${job.record.origin}: ${job.record.description ?? job.funcName} (${job.id})`);
     if (isolation === 'none') {
-      const handler = resolveHandler(job.funcName, this.#o.handlers);
-      if (!handler) throw new JobOutcomeError('failure', unknownFunction(job.funcName));
+      // resultOf() arguments are replaced by their jobs' values; chunked-map jobs call the target per item.
+      const call = await resolveInvocation(job, (name) => resolveHandler(name, this.#o.handlers));
+      if (!call.handler) throw new JobOutcomeError('failure', unknownFunction(call.funcName));
       onStart();
-      return encodeResult(this.serializer, await runHandler(handler, job, 0, halt));
+      return encodeResult(this.serializer, toWire(await runHandler(call.handler, job, 0, halt, call.args)));
     }
     const result = await this.#pool(isolation).run(job.id, [...fields.entries()], halt, onStart);
     // Halted: the executor was killed; the reason says why (timeout, stop-job, kill-horse, cold shutdown).

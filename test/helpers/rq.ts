@@ -3,7 +3,7 @@
  * the real Python processes the interop tests run against them: `rq worker`, `rq info`, ad-hoc scripts.
  */
 import { readFileSync } from 'node:fs';
-import { PYTHON_DIR, RQ_MANIFEST } from './paths.js';
+import { HELPER_DIR, PYTHON_DIR, RQ_MANIFEST } from './paths.js';
 import { run, start, type Captured } from './processes.js';
 
 export interface RqInstall {
@@ -59,12 +59,15 @@ function serializerArgs(serializer: PySerializer | undefined): string[] {
   return serializer === 'json' ? ['--serializer', 'rq.serializers.JSONSerializer'] : [];
 }
 
-/** Environment for every Python process: mylib importable, unbuffered output, no __pycache__ in the repo. */
+/**
+ * Environment for every Python process: mylib and the dataflow helper (`python/rqts_dataflow.py`, as a
+ * deployment would pip-install it) importable, unbuffered output, no __pycache__ in the repo.
+ */
 function pythonEnv(extra: Record<string, string> | undefined, url?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
   if (url !== undefined) env.REDIS_URL = url;
   Object.assign(env, extra);
-  env.PYTHONPATH = [PYTHON_DIR, extra?.PYTHONPATH].filter(Boolean).join(':');
+  env.PYTHONPATH = [PYTHON_DIR, HELPER_DIR, extra?.PYTHONPATH].filter(Boolean).join(':');
   return env;
 }
 

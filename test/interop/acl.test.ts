@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connection, CronScheduler, Job, PermissionError, Queue, Worker, connect, getCronJobIds } from '../../src/index.js';
+import { Connection, CronScheduler, Job, PermissionError, Queue, Worker, connect, getCronJobIds, resultOf } from '../../src/index.js';
 import { LuaScript } from '../../src/connection.js';
 import * as producerScripts from '../../src/scripts.js';
 import * as workerScripts from '../../src/worker/scripts.js';
@@ -80,6 +80,13 @@ describe('the minimal ACL users', () => {
     const deletedFuture = await queue.enqueueCall('mylib.add', { args: [0, 2], deferred: true });
     await deletedFuture.delete();
     expect(await Job.exists(deletedFuture.id, { connection: producer })).toBe(false);
+    // Groups: written by the enqueue script with their set, canceled job by job (cancelWaitingJob), deleted.
+    const group = await queue.enqueueGroup([Queue.prepareData('mylib.add', [0, 3]), Queue.prepareData('mylib.add', [0, 4])]);
+    expect(await group.cancel()).toBe(2);
+    await group.delete();
+    expect(await group.count).toBe(0);
+    // Results as arguments: the Node worker reads the parents' results under the worker user.
+    const sum = await queue.enqueue<number>('mylib.add', resultOf(a), resultOf(b!));
     // The fault this issue fixed: the script declared '' as the group key, which no key pattern matches.
     await scheduled.delete();
     expect(await Job.exists(scheduled.id, { connection: producer })).toBe(false);
@@ -105,6 +112,7 @@ describe('the minimal ACL users', () => {
     await worker.work();
     expect(await waitA).toBe(3);
     expect(await waitB).toBe(7);
+    expect(await sum.wait({ timeout: 30_000 })).toBe(10);
     expect(await failing.status).toBe('failed');
     expect(ran).toContain('5+5');
     expect(ran).not.toContain('6+6');

@@ -76,6 +76,14 @@ describe.concurrent('examples', () => {
     expect(result.stdout).toMatch(/^worker \S+: (idle|busy|started) on node, 1 done, rqts-/m);
   });
 
+  it('dataflow.ts: resultOf arguments and a followed chain, on the Python worker with the helper', async () => {
+    const result = await runExample('dataflow.ts');
+    expectSuccess(result);
+    expect(result.stdout).toMatch(/^mylib\.add\(<result of [0-9a-f-]{36}>, <result of [0-9a-f-]{36}>\)\n10\n/m);
+    expect(result.stdout).toContain("[ [ 'sum' ], { parts: [ 3, 7 ], total: 10 } ]");
+    expect(result.stdout).toContain('done\ntrue\n[ 3, 7, 11 ]\n3\n333833500\n');
+  });
+
   it('dependencies-and-bulk.ts', async () => {
     const result = await runExample('dependencies-and-bulk.ts');
     expectSuccess(result);

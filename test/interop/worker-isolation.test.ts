@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, Queue, Worker } from '../../src/index.js';
+import { InvalidArgumentError, Queue, Worker, resultOf } from '../../src/index.js';
 import { privateRedis, rqVersions, runPythonJson, uniqueName, until } from '../helpers/index.js';
 import { pyPrelude } from '../helpers/python.js';
 
@@ -63,6 +63,15 @@ print(json.dumps({'timeout': last(${JSON.stringify(timedOut.id)}), 'stopped': la
       failed: ['failed', 'RangeError: exploded in isolation'],
     });
     expect(await queue.startedJobRegistry.count).toBe(0);
+  }, 300_000);
+
+  it('resultOf arguments and chunked maps resolve inside the executor thread', async () => {
+    const queue = new Queue(queueName, { connection: env.connection });
+    const squares = queue.map<number[]>('nodetasks.square', [1, 2, 3, 4, 5], { chunkSize: 2 });
+    const sum = await squares.reduce<number>('nodetasks.total', { args: [1000] });
+    const combined = await queue.enqueue<number>('nodetasks.total', [resultOf(sum), resultOf(sum)]);
+    expect(await sum.wait({ timeout: 120_000 })).toBe(1055);
+    expect(await combined.wait({ timeout: 120_000 })).toBe(2110);
   }, 300_000);
 });
 

@@ -77,3 +77,47 @@ def on_failure(job, connection, type, value, traceback):
 
 def on_stopped(job, connection):
     connection.set('mylib:on_stopped:%s' % job.id, '1')
+
+
+# Dataflow (rqts_dataflow): a chain of jobs each returning a reference to the next, and helpers for the
+# "parent gone before the child ran" cases.
+def chain(n, value):
+    """Returns `value` after `n` hops: each hop enqueues the next and returns a reference to it."""
+    from rq import Queue, get_current_job
+    from rqts_dataflow import result_of
+
+    if n == 0:
+        return value
+    job = get_current_job()
+    queue = Queue(job.origin, connection=job.connection, serializer=job.serializer)
+    return result_of(queue.enqueue(chain, n - 1, value))
+
+
+def delete_job(job_id):
+    from rq import get_current_job
+    from rq.job import Job
+
+    connection = get_current_job().connection
+    Job.fetch(job_id, connection=connection).delete()
+    return job_id
+
+
+def wait_gone(job_id, timeout=20):
+    """Waits (with a deadline) until the job's key has expired."""
+    from rq import get_current_job
+
+    connection = get_current_job().connection
+    deadline = time.time() + timeout
+    while connection.exists('rq:job:%s' % job_id):
+        if time.time() > deadline:
+            raise RuntimeError('job %s did not expire within %s s' % (job_id, timeout))
+        time.sleep(0.05)
+    return job_id
+
+
+def square(x):
+    return x * x
+
+
+def total(values, *extra):
+    return sum(values) + sum(extra)

@@ -36,3 +36,9 @@ export const exitNow = job({ name: 'nodetasks.exit_now' })(() => {
 export const hang = job({ name: 'nodetasks.hang' })(
   () => new Promise((resolve) => getCurrentJob()!.signal.addEventListener('abort', () => resolve('halted'))),
 );
+
+/** Squares a number (a chunked map runs it per item). */
+export const square = job({ name: 'nodetasks.square' })((x: number) => x * x);
+
+/** Sums a list, plus `extra`: a reduce, or a job whose arguments are other jobs' results. */
+export const total = job({ name: 'nodetasks.total' })((values: number[], extra = 0) => values.reduce((s, v) => s + v, extra));

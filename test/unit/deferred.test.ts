@@ -59,7 +59,7 @@ describe('future keys and script arguments', () => {
       dependencyIds: [], allowDependencyFailures: false, deferredScore: '+inf', fields: [],
     }]]);
     expect(keys).toEqual(['rq:queues', 'rq:job:h', 'rq:queue:q', 'rq:job:h:dependents', 'rq:deferred:q', 'rq:job:f', 'rq:job::f:dependencies', 'rq:job:f:blocked']);
-    expect(unpackMsgpack(args[0] as Buffer)).toEqual([[['B', 'R', '', '0', 'C', 'h', '', '0', '+inf', [], [], [1, 2, 3, 4, 0, 5, 0, 6, 7, 8], 'f', 'q/h']]]);
+    expect(unpackMsgpack(args[0] as Buffer)).toEqual([['', '0', 0, 0, [['B', 'R', '', '0', 'C', 'h', '', '0', '+inf', [], [], [1, 2, 3, 4, 0, 5, 0, 6, 7, 8], 'f', 'q/h']]]]);
   });
 
   it('declares every held job\'s and dependency\'s keys for release, cancel and delete', () => {

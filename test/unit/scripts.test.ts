@@ -8,11 +8,17 @@ const spec = (over: Partial<EnqueueSpec> = {}): EnqueueSpec => ({
   dependencyIds: [], allowDependencyFailures: false, deferredScore: '+inf', fields: ['status', 'queued', 'origin', 'high'], ...over,
 });
 
-/** ARGV[1] read back with an independent reader: calls → jobs → items (Buffers as strings). */
-const calls = (args: unknown[]): unknown[][][] => {
+/** ARGV[1] read back with an independent reader: calls → [group name, is new, group key, rq:groups, jobs]. */
+const rawCalls = (args: unknown[]): unknown[][] => {
   expect(args).toHaveLength(1);
-  return unpackMsgpack(args[0] as Buffer) as unknown[][][];
+  return unpackMsgpack(args[0] as Buffer) as unknown[][];
 };
+/** The jobs of each call, checking that the call names no group. */
+const calls = (args: unknown[]): unknown[][][] =>
+  rawCalls(args).map((call) => {
+    expect(call.slice(0, 4)).toEqual(['', '0', 0, 0]);
+    return call[4] as unknown[][];
+  });
 
 describe('enqueueJobs script arguments', () => {
   it('declares each key once and points at it from every job, with the dependency keys last', () => {
@@ -43,6 +49,16 @@ describe('enqueueJobs script arguments', () => {
     expect(sync![0]!.slice(0, 2)).toEqual(['Q', 'N']);
   });
 
+  it('names the call\'s group once, with its set and rq:groups declared once', () => {
+    const group = { name: 'g1', isNew: true };
+    const { keys, args } = enqueueJobsArgs([[spec({ group }), spec({ jobId: 'j2', group })], [spec({ jobId: 'j3' })]]);
+    expect(keys).toEqual(['rq:queues', 'rq:group:g1', 'rq:groups', 'rq:job:j1', 'rq:queue:high', 'rq:job:j2', 'rq:job:j3']);
+    const [grouped, plain] = rawCalls(args);
+    expect(grouped!.slice(0, 4)).toEqual(['g1', '1', 2, 3]);
+    expect((grouped![4] as unknown[][]).map((job) => job[5])).toEqual(['j1', 'j2']);
+    expect(plain!.slice(0, 4)).toEqual(['', '0', 0, 0]);
+  });
+
   it('expects the status each mode writes unless dependencies defer it', () => {
     expect(['queue', 'sync', 'schedule', 'future', 'blocked'].map((m) => expectedStatus(m as EnqueueSpec['mode'])))
       .toEqual(['queued', 'queued', 'scheduled', 'deferred', 'deferred']);
@@ -51,11 +67,12 @@ describe('enqueueJobs script arguments', () => {
 
 describe('the enqueue script reply', () => {
   it('reads outcomes per call, and a refused call with its reason', () => {
-    const reply = [[0, [1, 3]], [5, Buffer.from('missing')], [9, Buffer.from('f'), Buffer.from('canceled')]];
-    expect(readEnqueueReply(reply, 3)).toEqual([
+    const reply = [[0, [1, 3]], [5, Buffer.from('missing')], [9, Buffer.from('f'), Buffer.from('canceled')], [10, Buffer.from('g')]];
+    expect(readEnqueueReply(reply, 4)).toEqual([
       { written: true, outcomes: [1, 3] },
       { written: false, code: 5, id: 'missing', status: '' },
       { written: false, code: 9, id: 'f', status: 'canceled' },
+      { written: false, code: 10, id: 'g', status: '' },
     ]);
   });
 

@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { Connection } from '../../connection.js';
+import { resolveInvocation, toWire } from '../../dataflow.js';
 import { Job } from '../../job.js';
 import { recordFromFields } from '../../record.js';
 import { resolveSerializer } from '../../serializers/index.js';
@@ -38,10 +39,11 @@ async function run(message: Extract<ParentMessage, { type: 'run' }>): Promise<vo
   try {
     const fields = new Map(message.fields.map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]));
     const job = new Job(recordFromFields(message.jobId, fields), connection!, serializer);
-    const handler = resolveHandler(job.funcName, {});
-    if (!handler) throw new JobOutcomeError('failure', unknownFunction(job.funcName));
-    const value = await runHandler(handler, job, 0, never);
-    send({ type: 'done', jobId: message.jobId, ok: true, value: encodeResult(serializer, value) });
+    // resultOf() arguments are replaced by their jobs' values; chunked-map jobs call the target per item.
+    const call = await resolveInvocation(job, (name) => resolveHandler(name, {}));
+    if (!call.handler) throw new JobOutcomeError('failure', unknownFunction(call.funcName));
+    const value = await runHandler(call.handler, job, 0, never, call.args);
+    send({ type: 'done', jobId: message.jobId, ok: true, value: encodeResult(serializer, toWire(value)) });
   } catch (error) {
     const excString = error instanceof JobOutcomeError ? error.excString : describeError(error);
     send({ type: 'done', jobId: message.jobId, ok: false, excString });

@@ -1,0 +1,169 @@
+/**
+ * Groups (RQ 2.x's `Group`), `queue.map` and `group.reduce` on stock `rq worker`s of every installed RQ
+ * version × {pickle, json} (with the `rqts_dataflow` helper on their path) and the Node worker side by side.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  Group,
+  GroupFailedError,
+  InvalidArgumentError,
+  NoSuchGroupError,
+  Queue,
+  Worker,
+} from '../../src/index.js';
+import { privateRedis, rqVersions, runPythonJson, runWorker, uniqueName } from '../helpers/index.js';
+import { pyPrelude } from '../helpers/python.js';
+
+const env = privateRedis();
+const SIMPLE = ['--worker-class', 'rq.worker.SimpleWorker'];
+const combos = rqVersions().flatMap((rq) => (['pickle', 'json'] as const).map((serializer) => ({ rq, serializer, label: `${rq.version}/${serializer}` })));
+const quiet = { info: () => {}, warn: () => {}, error: console.error };
+
+/** Poll a condition (Redis state another process changes) until it holds, or fail after `ms`. */
+async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.each(combos)('$label', ({ rq, serializer }) => {
+  it('a group of 100 collected with results(); failures carried; Python sees the group', async () => {
+    const q = new Queue(uniqueName('group'), { connection: env.connection, serializer });
+    const name = uniqueName('g');
+    const group = await q.enqueueGroup<number>(
+      Array.from({ length: 100 }, (_, i) => Queue.prepareData('mylib.add', [i, i])),
+      { name },
+    );
+    expect(group.name).toBe(name);
+    expect(await group.count).toBe(100);
+    const failing = await q.enqueueGroup([Queue.prepareData('mylib.add', [1, 1]), Queue.prepareData('mylib.fail'), Queue.prepareData('mylib.fail')]);
+    // A group held for a future (blockedBy): deferred until the release, then run as any group.
+    const future = await q.enqueueCall('mylib.add', { args: [0, 0], deferred: true });
+    const held = await q.enqueueGroup<number>([
+      Queue.prepareData('mylib.add', [2, 3], { blockedBy: future }),
+      Queue.prepareData('mylib.add', [4, 5], { blockedBy: future }),
+    ]);
+    expect(await Promise.all((await held.jobs).map((j) => j.status))).toEqual(['deferred', 'deferred']);
+    expect((await future.release()).heldJobs).toBe(2);
+    const run = await runWorker({ rq, url: env.redis.url, queues: [q.name], serializer, extraArgs: SIMPLE });
+    expect(run.exitCode, run.log).toBe(0);
+
+    expect(await held.results({ timeout: 10_000 })).toEqual([5, 9]);
+    expect(await future.wait({ timeout: 10_000 })).toBe(0);
+    expect(await group.results({ timeout: 10_000 })).toEqual(Array.from({ length: 100 }, (_, i) => 2 * i));
+    const error = await failing.results({ timeout: 10_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GroupFailedError);
+    expect((error as GroupFailedError).failures).toHaveLength(2);
+    const settled = await failing.results({ timeout: 10_000, settle: true });
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+
+    const fetched = await Group.fetch<number>(name, { connection: env.connection, serializer });
+    expect((await fetched.jobIds)).toEqual((await group.jobs).map((j) => j.id));
+    expect(await fetched.results({ timeout: 10_000 })).toEqual(await group.results());
+
+    if (rq.major >= 2) {
+      const seen = await runPythonJson<{ ids: string[]; groupIds: string[]; names: string[] }>(
+        rq,
+        `${pyPrelude(serializer)}
+from rq.group import Group
+g = Group.fetch(${JSON.stringify(name)}, connection=conn)
+jobs = g.get_jobs()
+print(json.dumps({'ids': sorted(j.id for j in jobs), 'groupIds': sorted(set(j.group_id for j in jobs)), 'names': sorted(x.name for x in Group.all(connection=conn))}))`,
+        { url: env.redis.url },
+      );
+      expect(seen.ids).toEqual([...(await group.jobIds)].sort());
+      expect(seen.groupIds).toEqual([name]);
+      expect(seen.names).toContain(name);
+    }
+  });
+
+  it('map over 10,000 items then reduce, Python and Node workers each doing part', async () => {
+    const q = new Queue(uniqueName('mapreduce'), { connection: env.connection, serializer });
+    const items = (function* () {
+      for (let i = 0; i < 10_000; i++) yield i;
+    })();
+    const group = q.map<number[]>('mylib.square', items, { chunkSize: 250 });
+    const total = await group.reduce<number>('mylib.total', { args: [1] });
+    expect(total.dependencyIds).toHaveLength(40);
+
+    // A burst worker: it exits on its own once the queue is empty.
+    const python = runWorker({ rq, url: env.redis.url, queues: [q.name], serializer, extraArgs: SIMPLE });
+    // Start the Node worker once the Python one has taken its first job, so both take part.
+    await until('the Python worker to start', async () => Number(await q.count) < 40);
+    const node = new Worker({
+      connection: env.connection, queues: [q.name], serializer, burst: true, logger: quiet,
+      handlers: { 'mylib.square': (x: number) => x * x, 'mylib.total': (values: number[], extra: number) => values.reduce((a, b) => a + b, 0) + extra },
+    });
+    await node.work();
+    expect(await total.wait({ timeout: 30_000 })).toBe(333_283_335_001);
+    const run = await python;
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).not.toContain('Traceback');
+    const workers = (await (await group).jobs).map((j) => j.record.workerName);
+    const byNode = workers.filter((w) => w === node.name).length;
+    expect(byNode).toBeGreaterThan(0);
+    expect(byNode).toBeLessThan(40);
+  });
+});
+
+describe('groups: streaming, cancel, delete, bad input', () => {
+  it('map writes batches as it reads items (a generator is never drained first)', async () => {
+    const q = new Queue(uniqueName('stream'), { connection: env.connection });
+    const name = uniqueName('s');
+    const seenAt: number[] = [];
+    const items = async function* () {
+      for (let i = 0; i < 2_000; i++) {
+        if (i === 1_000) seenAt.push(Number(await env.connection.command(['SCARD', `rq:group:${name}`])));
+        yield i;
+      }
+    };
+    const group = await q.map('mylib.square', items(), { name, batchSize: 500 });
+    expect(await group.count).toBe(2_000);
+    expect(seenAt[0]).toBeGreaterThanOrEqual(500);
+    expect(await q.count).toBe(2_000);
+    expect(await q.jobIds.then((ids) => ids.slice(0, 2))).toEqual([`${name}-0`, `${name}-1`]);
+    await group.delete();
+    expect(await env.connection.command(['EXISTS', `rq:group:${name}`, `rq:job:${name}-0`])).toBe(0);
+    expect(await env.connection.command(['SISMEMBER', 'rq:groups', name])).toBe(0);
+  });
+
+  it('cancel() cancels the jobs not started; delete() removes jobs and group', async () => {
+    const q = new Queue(uniqueName('cancel'), { connection: env.connection });
+    const group = await q.enqueueGroup([Queue.prepareData('mylib.add', [1, 1]), Queue.prepareData('mylib.add', [2, 2])]);
+    const [first, second] = await group.jobs;
+    await env.connection.command(['HSET', `rq:job:${first!.id}`, 'status', 'started']); // as a worker marks it
+    expect(await group.cancel()).toBe(1);
+    expect(await second!.status).toBe('canceled');
+    expect(await first!.status).toBe('started');
+    await group.delete();
+    await expect(Group.fetch(group.name, { connection: env.connection })).rejects.toThrow(NoSuchGroupError);
+    expect(await first!.status).toBeNull();
+  });
+
+  it('rejects bad input before writing anything', async () => {
+    const q = new Queue(uniqueName('bad-group'), { connection: env.connection });
+    const taken = await q.enqueueGroup([Queue.prepareData('mylib.add', [1, 1])], { name: uniqueName('taken') });
+    const before = await env.connection.command(['DBSIZE']);
+    await expect(q.enqueueGroup([Queue.prepareData('mylib.add', [1, 1])], { name: taken.name })).rejects.toThrow(/exists already/);
+    await expect(q.enqueueGroup([Queue.prepareData('mylib.add', [1, 1])], { name: 'a:b' })).rejects.toThrow(InvalidArgumentError);
+    await expect(q.enqueueGroup([Queue.prepareData('mylib.add', [1, 1])], { name: 'sp ace' })).rejects.toThrow(/\[A-Za-z0-9_-\]\+/);
+    await expect(q.enqueueGroup([])).rejects.toThrow(InvalidArgumentError);
+    await expect(q.map('mylib.square', 42 as never)).rejects.toThrow(/Invalid items \(42\): expected an iterable/);
+    await expect(q.map('mylib.square', [1], { name: taken.name })).rejects.toThrow(/exists already/);
+    await expect(q.map('mylib.square', [1], { chunkSize: 0 })).rejects.toThrow(/chunkSize/);
+    await expect(q.map('mylib.square', [1, () => 1])).rejects.toThrow(/items\[1\]/);
+    await expect(q.map('mylib.square', [])).resolves.toBeInstanceOf(Group);
+    // A bad item after the first batch was written: the map stops and takes back what it wrote.
+    const late = uniqueName('late');
+    const withBadItem = function* () {
+      for (let i = 0; i < 10; i++) yield i === 7 ? Symbol('bad') : i;
+    };
+    await expect(q.map('mylib.square', withBadItem(), { name: late, batchSize: 5 })).rejects.toThrow(/items\[7\]/);
+    expect(await env.connection.command(['EXISTS', `rq:group:${late}`, `rq:job:${late}-0`])).toBe(0);
+    await expect(q.map('mylib.square', []).reduce('mylib.total')).rejects.toThrow(/the group is empty/);
+    await expect(Group.fetch('no-such-group', { connection: env.connection })).rejects.toThrow(NoSuchGroupError);
+    expect(await env.connection.command(['DBSIZE'])).toBe(before);
+  });
+});
