@@ -262,10 +262,22 @@ describe('Node worker behaviour', () => {
     const own = await queue.enqueueCall('nodetasks.one', { resultTtl: 900 });
     const forever = await queue.enqueueCall('nodetasks.one', { resultTtl: -1 });
     const gone = await queue.enqueueCall('nodetasks.one', { resultTtl: 0 });
-    await burst({ queues: [queue.name], resultTtl: 42, handlers: { 'nodetasks.one': () => 1 } });
+    const failedOwn = await queue.enqueueCall('nodetasks.boom', { failureTtl: 700 });
+    const failedDefault = await queue.enqueue('nodetasks.boom');
+    const boom = () => { throw new Error('boom'); };
+    await burst({ queues: [queue.name], resultTtl: 42, handlers: { 'nodetasks.one': () => 1, 'nodetasks.boom': boom } });
     const doneBy = Math.ceil(await redisNowMs(env.connection));
     await expectKeptFor(plain, 42, doneBy);
     await expectKeptFor(own, 900, doneBy);
+    // Failures: the job's failure_ttl (its results stream too), else RQ's default of a year for the hash.
+    for (const [failed, ttl] of [[failedOwn, 700], [failedDefault, Defaults.FAILURE_TTL]] as const) {
+      expect(await failed.status).toBe('failed');
+      const ended = (await failed.endedAt)!.getTime();
+      await expectExpiry(env.connection, `rq:job:${failed.id}`, ttl, { from: ended, to: doneBy });
+      const score = await env.connection.command(['ZSCORE', `rq:failed:${queue.name}`, failed.id]);
+      expect(Number(score)).toBe(Math.floor(ended / 1000) + ttl);
+    }
+    await expectExpiry(env.connection, `rq:results:${failedOwn.id}`, 700, { from: (await failedOwn.endedAt)!.getTime(), to: doneBy });
     expect(await env.connection.command(['PEXPIRETIME', `rq:job:${forever.id}`])).toBe(-1);
     expect(await env.connection.command(['PEXPIRETIME', `rq:results:${forever.id}`])).toBe(-1);
     expect(String(await env.connection.command(['ZSCORE', `rq:finished:${queue.name}`, forever.id]))).toBe('inf');
@@ -273,8 +285,10 @@ describe('Node worker behaviour', () => {
     expect(await forever.result).toBe(1);
 
     // No resultTtl on the worker or the job: RQ's DEFAULT_RESULT_TTL, read from the installed RQ itself.
-    const rqDefault = await runPythonJson<number>(rqVersions()[0]!, 'import json\nfrom rq.defaults import DEFAULT_RESULT_TTL\nprint(json.dumps(DEFAULT_RESULT_TTL))');
+    const [rqDefault, rqFailureTtl] = await runPythonJson<[number, number]>(rqVersions()[0]!,
+      'import json\nfrom rq.defaults import DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL\nprint(json.dumps([DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL]))');
     expect(Defaults.RESULT_TTL).toBe(rqDefault);
+    expect(Defaults.FAILURE_TTL).toBe(rqFailureTtl);
     const byDefault = await queue.enqueue('nodetasks.one');
     await burst({ queues: [queue.name], handlers: { 'nodetasks.one': () => 1 } });
     await expectKeptFor(byDefault, rqDefault, Math.ceil(await redisNowMs(env.connection)));
