@@ -93,8 +93,13 @@ print(json.dumps({'at': at.timestamp(), 'node': nq.enqueue_at(at, 'mylib.add', 2
       expect(await retried.wait({ timeout: 60_000 })).toBe('second time lucky');
       const scheduled = (await nodeOnly.fetchJob(due.node))!;
       expect(await scheduled.wait({ timeout: 60_000 })).toBe(21);
-      // Not before its time (an order of events): RQ scores it at enqueue_at's whole second.
-      expect((await scheduled.startedAt)!.getTime()).toBeGreaterThanOrEqual(Math.floor(due.at) * 1000);
+      // Not before its time (an order of events): RQ scores it at enqueue_at's whole second; the scheduler
+      // queued it (enqueued_at, which a scheduled job lacks) in that second or later, then it ran.
+      const dueMs = Math.floor(due.at) * 1000;
+      const enqueuedAt = await scheduled.enqueuedAt;
+      expect(enqueuedAt, 'enqueued_at written by the scheduler').not.toBeNull();
+      expect(enqueuedAt!.getTime()).toBeGreaterThanOrEqual(dueMs);
+      expect((await scheduled.startedAt)!.getTime()).toBeGreaterThanOrEqual(enqueuedAt!.getTime());
       await until(async () => (await shared.finishedJobRegistry.count) >= 30, 'every shared scheduled job to finish', 60_000);
     } finally {
       await node.stop();
