@@ -203,7 +203,8 @@ export const MUTANTS = [
     file: 'src/scripts.ts',
     from: "      hash[#hash + 1] = 'enqueued_at'\n      hash[#hash + 1] = s[10]\n",
     to: '',
-    tests: ['test/interop/cpython-roundtrip.test.ts', 'test/interop/queue-ops.test.ts'],
+    tests: ['test/interop/queue-ops.test.ts'],
+    grep: 'expiry',
   },
 
   // ---- Lua inside strings: job operations ------------------------------------------------------------
