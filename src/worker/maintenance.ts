@@ -5,6 +5,7 @@
  * worker sets. Whoever abandoned a job — a Python or a Node worker — it is cleaned the same way.
  */
 import type { Connection } from '../connection.js';
+import { Group } from '../groups.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
 import { compress, fieldsFromReply, formatDatetime, nowMicros, recordFromFields } from '../record.js';
@@ -49,6 +50,8 @@ export async function runMaintenance(ctx: MaintenanceContext): Promise<void> {
     }
   }
   await cleanWorkers(ctx, keys.workersKey());
+  // RQ 2.x workers clean groups after their registries (Group.clean_registries), with no lock.
+  await Group.cleanRegistries({ connection: ctx.connection });
 }
 
 /** Abandoned jobs: started-registry entries whose heartbeat score has passed. */

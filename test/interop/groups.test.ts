@@ -142,6 +142,32 @@ describe('groups: streaming, cancel, delete, bad input', () => {
     expect(await first!.status).toBeNull();
   });
 
+  it('Group.all and deleteJob; the Node worker cleans groups in its maintenance, as RQ 2.x workers do', async () => {
+    const q = new Queue(uniqueName('clean'), { connection: env.connection });
+    const kept = await q.enqueueGroup([Queue.prepareData('mylib.add', [1, 1]), Queue.prepareData('mylib.add', [2, 2]), Queue.prepareData('mylib.add', [3, 3])]);
+    const emptied = await q.enqueueGroup([Queue.prepareData('mylib.add', [4, 4])]);
+    const [, expired, taken] = await kept.jobs;
+    await kept.deleteJob(taken!.id);
+    expect(await kept.count).toBe(2);
+    expect(await taken!.status).toBe('queued'); // out of the group, not deleted
+    // Jobs whose hashes expired: their ids stay in the sets until a cleanup.
+    await env.connection.command(['DEL', `rq:job:${expired!.id}`, `rq:job:${(await emptied.jobIds)[0]}`]);
+    const ghost = uniqueName('ghost');
+    await env.connection.command(['SADD', 'rq:groups', ghost]); // a name whose set has gone
+    const names = (await Group.all({ connection: env.connection })).map((g) => g.name);
+    expect(names).toEqual(expect.arrayContaining([kept.name, emptied.name]));
+    expect(names).not.toContain(ghost);
+    expect(await env.connection.command(['SISMEMBER', 'rq:groups', ghost])).toBe(0);
+    expect(await env.connection.command(['SCARD', kept.key])).toBe(2);
+
+    const worker = new Worker({ connection: env.connection, queues: [uniqueName('idle')], burst: true, logger: quiet });
+    await worker.work();
+    expect(await env.connection.command(['SCARD', kept.key])).toBe(1);
+    expect(await env.connection.command(['EXISTS', emptied.key])).toBe(0);
+    expect(await env.connection.command(['SISMEMBER', 'rq:groups', emptied.name])).toBe(0);
+    expect((await Group.all({ connection: env.connection })).map((g) => g.name)).not.toContain(emptied.name);
+  });
+
   it('rejects bad input before writing anything', async () => {
     const q = new Queue(uniqueName('bad-group'), { connection: env.connection });
     const taken = await q.enqueueGroup([Queue.prepareData('mylib.add', [1, 1])], { name: uniqueName('taken') });
