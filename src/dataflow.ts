@@ -361,6 +361,12 @@ export function targetName(job: Pick<CallSource, 'funcName' | 'args'>): string {
   return job.funcName;
 }
 
+/** The built-in `rqts_dataflow.gather`: the list of results it was given. */
+const gather = (values: unknown): unknown[] => {
+  if (!Array.isArray(values)) throw new RqtsError(`${DataflowEntry.GATHER} expects a list of results`);
+  return [...values];
+};
+
 /** What the Node worker calls for a job, after dataflow resolution. */
 export interface Invocation {
   /** The function name looked up (the target for a `rqts_dataflow.*` job). */
@@ -398,7 +404,8 @@ export async function resolveInvocation(job: CallSource, lookup: (funcName: stri
     });
     return { funcName: target, handler, args: [items] };
   }
-  const handler = lookup(job.funcName) as ((...args: unknown[]) => unknown) | undefined;
+  // A large reduce's gather step is built in: no task module has to define it.
+  const handler = job.funcName === DataflowEntry.GATHER ? gather : (lookup(job.funcName) as ((...args: unknown[]) => unknown) | undefined);
   const kwargs = Object.keys(job.kwargs).length > 0 ? [job.kwargs] : [];
   if (!handler) return { funcName: job.funcName, handler, args: [...job.args, ...kwargs] };
   const ids = new Set<string>();

@@ -46,8 +46,14 @@ export interface GroupResultsOptions {
   settle?: boolean;
 }
 
-/** Largest group `reduce` accepts: see {@link Group.reduce}. */
-export const REDUCE_MAX_JOBS = 1_000;
+/**
+ * Most jobs a reduce (or one of its gather steps) waits on directly: see {@link Group.reduce}. Each job that
+ * finishes makes an RQ worker re-read the status of every dependency of its dependent (RQ's
+ * `dependencies_are_met`), so one dependent of n jobs costs n² reads; gather steps keep n at this size.
+ */
+export const REDUCE_FAN_IN = 1_000;
+/** Gather jobs written per atomic enqueue (each declares the keys of up to {@link REDUCE_FAN_IN} parents). */
+const GATHER_BATCH = 10;
 
 /** Validate a group name: letters, digits, `_` and `-` (it ends up in a key name and in `group_id`). */
 export function validateGroupName(name: unknown): string {
@@ -220,10 +226,11 @@ export class Group<R = unknown> {
    * are concatenated), through the `rqts_dataflow` helper on Python workers. Options are
    * `queue.enqueueCall`'s (`args` are appended after the results), plus `queue` for a fetched group.
    *
-   * Every job a reduce waits on makes RQ check all of the reduce's dependencies when it finishes, so the
-   * cost grows with the square of the group's size: groups above {@link REDUCE_MAX_JOBS} jobs are
-   * rejected; map with a `chunkSize` instead.
-   * @throws InvalidArgumentError for an empty or too large group (nothing is written).
+   * A group of more than {@link REDUCE_FAN_IN} jobs is reduced through gather jobs
+   * (`rqts_dataflow.gather`, each waiting on up to that many jobs and passing their results on as one
+   * list), so no job waits on more than {@link REDUCE_FAN_IN} others; `job.dependencyIds` of the reduce
+   * then names the gather jobs. Gather jobs take the reduce's `resultTtl`, `failureTtl` and `ttl`.
+   * @throws InvalidArgumentError for an empty group (nothing is written).
    */
   reduce<T = unknown>(func: string, options: EnqueueCallOptions & { queue?: Queue } = {}): PendingJob<T> {
     return new PendingJob<T>(this.#reduce<T>(func, options));
@@ -233,13 +240,17 @@ export class Group<R = unknown> {
     const { queue: target, ...rest } = options ?? {};
     const ids = await this.#expectedIds();
     if (ids.length === 0) throw new InvalidArgumentError('reduce', this.name, 'the group is empty');
-    if (ids.length > REDUCE_MAX_JOBS) {
-      throw new InvalidArgumentError('reduce', this.name, `the group has ${ids.length} jobs; reduce takes at most ${REDUCE_MAX_JOBS} (map with a larger chunkSize)`);
-    }
     if (rest.args !== undefined && !Array.isArray(rest.args)) throw new InvalidArgumentError('args', rest.args, 'expected an array');
-    const chained = this.#order?.kind === 'map' ? this.#order.chunked : await this.#isChunked(ids[0]!);
+    let chained = this.#order?.kind === 'map' ? this.#order.chunked : await this.#isChunked(ids[0]!);
     const queue = target ?? this.#queue ?? (await this.#originQueue(ids[0]!));
-    return queue.enqueueCall<T>(func, { ...rest, args: [new ResultsRef(ids, chained), ...(rest.args ?? [])] });
+    // Checked before any gather job is written (enqueueCall would only check it after).
+    queue.checkCall(func, { ...rest, args: [] });
+    let level = ids;
+    while (level.length > REDUCE_FAN_IN) {
+      const gathers = await writeGathers(queue, level, chained, rest);
+      [level, chained] = [gathers, true];
+    }
+    return queue.enqueueCall<T>(func, { ...rest, args: [new ResultsRef(level, chained), ...(rest.args ?? [])] });
   }
 
   toString(): string {
@@ -292,6 +303,24 @@ export class Group<R = unknown> {
     if (origin === null) throw new NoSuchJobError(id);
     return new Queue(String(origin), { connection: this.connection, serializer: this.serializer });
   }
+}
+
+/**
+ * One gather job per {@link REDUCE_FAN_IN} ids, in order: each depends on its slice and returns their results
+ * as one list (concatenated when `chained`). Returns the gather jobs' ids, in order.
+ */
+async function writeGathers(queue: Queue, ids: readonly string[], chained: boolean, options: EnqueueCallOptions): Promise<string[]> {
+  const { resultTtl, failureTtl, ttl } = options;
+  const slices: string[][] = [];
+  for (let start = 0; start < ids.length; start += REDUCE_FAN_IN) slices.push(ids.slice(start, start + REDUCE_FAN_IN));
+  const out: string[] = [];
+  for (let start = 0; start < slices.length; start += GATHER_BATCH) {
+    const batch = slices.slice(start, start + GATHER_BATCH).map((slice) =>
+      Queue.prepareData(DataflowEntry.GATHER, [new ResultsRef(slice, chained)], { resultTtl, failureTtl, ttl }),
+    );
+    out.push(...(await queue.enqueueMany(batch)).map((job) => job.id));
+  }
+  return out;
 }
 
 /** Ids fetched per round trip. */

@@ -17,7 +17,7 @@ export {
   Group,
   PendingGroup,
   PendingJob,
-  REDUCE_MAX_JOBS,
+  REDUCE_FAN_IN,
   type GroupResultsOptions,
   type MapOptions,
 } from './groups.js';

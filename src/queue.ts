@@ -318,6 +318,11 @@ export class Queue {
     return this.enqueueCallAt<R>(new Date(Date.now() + seconds * 1000), func, options);
   }
 
+  /** @internal Validate a call as `enqueueCall` does, writing nothing (`group.reduce` checks before its gather steps). */
+  checkCall(func: string, options?: EnqueueCallOptions): void {
+    this.#prepare(func, options);
+  }
+
   #prepare(func: string, options: EnqueueCallOptions | undefined, where?: string): PreparedJob {
     try {
       return prepareJob({ queue: this.name, serializer: this.serializer, defaultTimeout: this.defaultTimeout }, func, options);

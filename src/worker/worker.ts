@@ -12,7 +12,7 @@ import { resolveInvocation, targetName, toWire } from '../dataflow.js';
 import { InvalidArgumentError } from '../errors.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
-import { Defaults } from '../protocol.js';
+import { DataflowEntry, Defaults } from '../protocol.js';
 import { compress, fieldsFromReply, formatDatetime, nowMicros, recordFromFields } from '../record.js';
 import { resolveSerializer } from '../serializers/index.js';
 import type { Serializer } from '../serializers/serializer.js';
@@ -584,7 +584,8 @@ export class Worker {
   }
 
   #isolationFor(funcName: string): Isolation {
-    if (Object.prototype.hasOwnProperty.call(this.#o.handlers, funcName)) return 'none';
+    // The built-in gather step of a large reduce only copies a list: never worth a thread.
+    if (funcName === DataflowEntry.GATHER || Object.prototype.hasOwnProperty.call(this.#o.handlers, funcName)) return 'none';
     return this.#o.taskIsolation[funcName] ?? this.#o.isolation;
   }
 

@@ -7,8 +7,10 @@ import {
   Group,
   GroupFailedError,
   InvalidArgumentError,
+  Job,
   NoSuchGroupError,
   Queue,
+  REDUCE_FAN_IN,
   Worker,
 } from '../../src/index.js';
 import { privateRedis, rqVersions, runPythonJson, runWorker, uniqueName } from '../helpers/index.js';
@@ -109,6 +111,26 @@ print(json.dumps({'ids': sorted(j.id for j in jobs), 'groupIds': sorted(set(j.gr
 });
 
 describe('groups: streaming, cancel, delete, bad input', () => {
+  it('a reduce of 1,200 jobs goes through gather jobs: the Node worker maps, a Python worker gathers and reduces', async () => {
+    const [rq] = rqVersions();
+    const mapQueue = new Queue(uniqueName('bigmap'), { connection: env.connection });
+    const reduceQueue = new Queue(uniqueName('bigreduce'), { connection: env.connection });
+    const group = await mapQueue.map<number>('mylib.square', Array.from({ length: 1_200 }, (_, i) => i));
+    const total = await group.reduce<number>('mylib.total', { queue: reduceQueue, args: [7] });
+    // Gather jobs of at most REDUCE_FAN_IN jobs each; the reduce waits on them only.
+    expect(total.dependencyIds).toHaveLength(Math.ceil(1_200 / REDUCE_FAN_IN));
+    const gathers = await Job.fetchMany(total.dependencyIds, { connection: env.connection });
+    expect(gathers.map((g) => [g!.funcName, g!.dependencyIds.length])).toEqual([
+      ['rqts_dataflow.gather', REDUCE_FAN_IN], ['rqts_dataflow.gather', 1_200 - REDUCE_FAN_IN],
+    ]);
+    const node = new Worker({ connection: env.connection, queues: [mapQueue.name], burst: true, logger: quiet, handlers: { 'mylib.square': (x: number) => x * x } });
+    await node.work();
+    expect(await reduceQueue.count).toBe(2);
+    const run = await runWorker({ rq: rq!, url: env.redis.url, queues: [reduceQueue.name], extraArgs: SIMPLE });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(await total.wait({ timeout: 30_000 })).toBe((1_199 * 1_200 * 2_399) / 6 + 7);
+  }, 180_000);
+
   it('map writes batches as it reads items (a generator is never drained first)', async () => {
     const q = new Queue(uniqueName('stream'), { connection: env.connection });
     const name = uniqueName('s');
