@@ -1,6 +1,6 @@
 /** `rqts enqueue`: enqueue a call to a Python function, optionally waiting for its result. */
 import { Queue, type EnqueueCallOptions } from '../index.js';
-import { parseJson, toJson, UsageError, type Command, type Context, type Output } from './common.js';
+import { parseJson, toJson, UsageError, type Command, type Context, type Output, type Values } from './common.js';
 
 export interface EnqueueOptions extends Context {
   func: string;
@@ -39,10 +39,11 @@ export function parseArg(token: string, position: number): unknown {
   }
 }
 
-/** Enqueue; prints the job id, then with `wait` the result as one line of JSON. */
-export async function enqueue(options: EnqueueOptions, io: Output): Promise<number> {
-  const { connection, serializer } = options;
-  const queue = new Queue(options.queue ?? 'default', { connection, serializer });
+/** What `rqts enqueue` was given, without the context it runs in. */
+export type EnqueueArgs = Omit<EnqueueOptions, keyof Context>;
+
+/** The options of `Queue.enqueueCall` for a command line (pure: tested without Redis). */
+export function toCallOptions(options: EnqueueArgs): EnqueueCallOptions {
   const call: EnqueueCallOptions = { args: options.args };
   if (options.kwargs !== undefined) call.kwargs = options.kwargs;
   if (options.jobId !== undefined) call.jobId = options.jobId;
@@ -52,7 +53,14 @@ export async function enqueue(options: EnqueueOptions, io: Output): Promise<numb
   if (options.failureTtl !== undefined) call.failureTtl = options.failureTtl;
   if (options.description !== undefined) call.description = options.description;
   if (options.atFront) call.atFront = true;
-  const job = await queue.enqueueCall(options.func, call);
+  return call;
+}
+
+/** Enqueue; prints the job id, then with `wait` the result as one line of JSON. */
+export async function enqueue(options: EnqueueOptions, io: Output): Promise<number> {
+  const { connection, serializer } = options;
+  const queue = new Queue(options.queue ?? 'default', { connection, serializer });
+  const job = await queue.enqueueCall(options.func, toCallOptions(options));
   io.out(job.id);
   if (options.wait !== undefined) {
     const result = await job.wait(options.wait === null ? {} : { timeout: options.wait });
@@ -110,43 +118,44 @@ Options:
     return out;
   },
   prepare(values, positionals) {
-    const [func, ...rest] = positionals;
-    if (func === undefined) throw new UsageError('missing the function to enqueue');
-    const args = rest.map((token, i) => parseArg(token, i + 1));
-    let kwargs: Record<string, unknown> | undefined;
-    if (typeof values.kwargs === 'string') {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(values.kwargs);
-      } catch {
-        throw new UsageError(`--kwargs is not valid JSON: ${values.kwargs}`);
-      }
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('--kwargs must be a JSON object');
-      kwargs = parsed as Record<string, unknown>;
-    }
-    let wait: number | null | undefined;
-    if (typeof values.wait === 'string') {
-      if (values.wait !== '' && !/^\d+$/.test(values.wait)) throw new UsageError(`--wait takes milliseconds, got ${values.wait}`);
-      wait = values.wait === '' ? null : Number(values.wait);
-    }
-    return (context, io) =>
-      enqueue(
-        {
-          ...context,
-          func,
-          args,
-          kwargs,
-          queue: str(values.queue),
-          jobId: str(values['job-id']),
-          timeout: str(values.timeout),
-          resultTtl: str(values['result-ttl']),
-          ttl: str(values.ttl),
-          failureTtl: str(values['failure-ttl']),
-          description: str(values.description),
-          atFront: values['at-front'] === true,
-          wait,
-        },
-        io,
-      );
+    const parsed = parseEnqueueArgs(values, positionals);
+    return (context, io) => enqueue({ ...context, ...parsed }, io);
   },
 };
+
+/** Parsed `rqts enqueue` options and positionals → {@link EnqueueArgs}; throws {@link UsageError}. */
+export function parseEnqueueArgs(values: Values, positionals: string[]): EnqueueArgs {
+  const [func, ...rest] = positionals;
+  if (func === undefined) throw new UsageError('missing the function to enqueue');
+  const args = rest.map((token, i) => parseArg(token, i + 1));
+  let kwargs: Record<string, unknown> | undefined;
+  if (typeof values.kwargs === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(values.kwargs);
+    } catch {
+      throw new UsageError(`--kwargs is not valid JSON: ${values.kwargs}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError('--kwargs must be a JSON object');
+    kwargs = parsed as Record<string, unknown>;
+  }
+  let wait: number | null | undefined;
+  if (typeof values.wait === 'string') {
+    if (values.wait !== '' && !/^\d+$/.test(values.wait)) throw new UsageError(`--wait takes milliseconds, got ${values.wait}`);
+    wait = values.wait === '' ? null : Number(values.wait);
+  }
+  return {
+    func,
+    args,
+    kwargs,
+    queue: str(values.queue),
+    jobId: str(values['job-id']),
+    timeout: str(values.timeout),
+    resultTtl: str(values['result-ttl']),
+    ttl: str(values.ttl),
+    failureTtl: str(values['failure-ttl']),
+    description: str(values.description),
+    atFront: values['at-front'] === true,
+    wait,
+  };
+}

@@ -21,3 +21,5 @@ export { uniqueName } from './names.js';
 export { privateRedis, type RedisEnv } from './fixtures.js';
 export { REPO_ROOT, PYTHON_DIR } from './paths.js';
 export { until } from './until.js';
+export { waitFor, type WaitForOptions } from './wait.js';
+export { expectExpiry, expiresAtMs, redisNowMs, timeWindow, type TimeWindow } from './ttl.js';

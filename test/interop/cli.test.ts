@@ -6,11 +6,11 @@ import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Job, Queue } from '../../src/index.js';
+import { Defaults, Job, Queue } from '../../src/index.js';
 import { bufferOutput } from '../../src/cli/common.js';
 import { enqueue } from '../../src/cli/enqueue.js';
 import { info } from '../../src/cli/info.js';
-import { privateRedis, REPO_ROOT, rqVersions, runWorker, uniqueName } from '../helpers/index.js';
+import { expectExpiry, privateRedis, redisNowMs, REPO_ROOT, rqVersions, runWorker, uniqueName } from '../helpers/index.js';
 import { forgetTempDir, run, start, trackTempDir, type Captured, type Spawned } from '../helpers/processes.js';
 
 const env = privateRedis();
@@ -59,7 +59,7 @@ describe('rqts enqueue', () => {
     // prettier-ignore
     const ok = await start(process.execPath, cliArgs([
       'enqueue', 'mylib.echo_types', '1', '"x"', '[1,2]', 'hello', ':"7"', '12345678901234567890',
-      '--kwargs', '{"k":true,"n":null}', '--job-id', jobId, '-q', queue, '--timeout', '3m', '--result-ttl', '600',
+      '--kwargs', '{"k":true,"n":null}', '--job-id', jobId, '-q', queue, '--timeout', '7m', '--result-ttl', '600',
       '--description', 'from the cli', '--wait', '30000',
     ]), { cwd: REPO_ROOT });
     const failing = await start(process.execPath, cliArgs(['enqueue', 'mylib.fail', '--queue', queue, '--wait=30000']), { cwd: REPO_ROOT });
@@ -82,7 +82,7 @@ describe('rqts enqueue', () => {
     });
     expect(result).toContain('12345678901234567890'); // exact, not 12345678901234567000
     const job = await Job.fetch(jobId, { connection: env.connection });
-    expect([job.timeout, job.resultTtl, job.description]).toEqual([180, 600, 'from the cli']);
+    expect([job.timeout, job.resultTtl, job.description]).toEqual([420, 600, 'from the cli']);
 
     const failed = await failing.done;
     expect(failed.exitCode, failed.all).toBe(1);
@@ -91,14 +91,16 @@ describe('rqts enqueue', () => {
     expect(lines(failed.stderr)).toEqual([`rqts: JobFailedError: Job ${failedId} failed: ValueError: intentional failure from mylib.fail`]);
   });
 
-  it('-S json writes a JSON payload; a plain enqueue prints only the job id', async () => {
+  it('-S json writes a JSON payload; --at-front goes to the head; a plain enqueue prints only the job id', async () => {
     const queue = uniqueName('cli-json');
+    const first = await new Queue(queue, { connection: env.connection, serializer: 'json' }).enqueue('mylib.add', 0, 0);
     const done = await cli(['-S', 'json', 'enqueue', 'mylib.add', '2', '3', '-q', queue, '--at-front']);
     expect(done.exitCode, done.all).toBe(0);
     const [id, ...more] = lines(done.stdout);
     expect(more).toEqual([]);
     const job = await Job.fetch(id!, { connection: env.connection, serializer: 'json' }); // would not decode if pickled
-    expect([job.funcName, job.args, job.kwargs]).toEqual(['mylib.add', [2, 3], {}]);
+    expect([job.funcName, job.args, job.kwargs, job.timeout]).toEqual(['mylib.add', [2, 3], {}, Defaults.JOB_TIMEOUT]);
+    expect(await new Queue(queue, { connection: env.connection }).jobIds).toEqual([id, first.id]);
   });
 });
 
@@ -241,12 +243,13 @@ describe('rqts worker', () => {
     const ok = await queue.enqueue('clitasks.shout', 'hi');
     const unknown = await queue.enqueue('clitasks.missing');
     const result = await cli(['worker', '--burst', '--require', tasks, '--results-ttl', '60', queue.name]);
+    const doneBy = Math.ceil(await redisNowMs(env.connection));
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toContain('tasks: clitasks.shout');
     expect(result.stdout).toContain('1 finished, 1 failed');
     expect(await ok.wait({ timeout: 5_000 })).toBe('HI!');
     expect(await unknown.status).toBe('failed');
-    expect(Number(await env.connection.command(['TTL', `rq:job:${ok.id}`]))).toBeLessThanOrEqual(60);
+    await expectExpiry(env.connection, `rq:job:${ok.id}`, 60, { from: (await ok.endedAt)!.getTime(), to: doneBy });
     forgetTempDir(dir);
   });
 

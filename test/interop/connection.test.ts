@@ -5,7 +5,7 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, Connection, ConnectionError, Job, Queue, connect } from '../../src/index.js';
-import { rqVersions, runWorker, startRedis, uniqueName, type RedisServer } from '../helpers/index.js';
+import { rqVersions, runWorker, startRedis, uniqueName, waitFor, type RedisServer } from '../helpers/index.js';
 
 let redis: RedisServer;
 let admin: Connection;
@@ -76,7 +76,8 @@ describe('outages', () => {
     await queue.enqueue('mylib.add', 1, 1);
     await server.stop();
     const pending = queue.enqueue('mylib.add', 2, 2);
-    await new Promise((r) => setTimeout(r, 300));
+    // The client has noticed: the enqueue waits for a reconnect rather than going straight through.
+    await waitFor(() => !(conn.client as unknown as { isReady: boolean }).isReady, { what: 'the client to notice the restart' });
     const again = await startRedis({ port: server.port });
     try {
       const job = await pending;
@@ -92,9 +93,8 @@ describe('outages', () => {
     const server = await startRedis();
     const conn = await connect(server.url, { commandTimeoutMs: 300, retries: 1 });
     await server.stop();
-    const started = Date.now();
+    // Gives up rather than hanging: the test's own deadline (below) is the bound, not a speed check.
     await expect(conn.command(['PING'])).rejects.toBeInstanceOf(ConnectionError);
-    expect(Date.now() - started).toBeLessThan(5_000);
     await conn.close();
-  });
+  }, 20_000);
 });

@@ -16,7 +16,7 @@ import {
   Retry,
   type Job,
 } from '../../src/index.js';
-import { rqVersions, runPythonJson, runWorker, uniqueName, privateRedis } from '../helpers/index.js';
+import { redisNowMs, rqVersions, runPythonJson, runWorker, uniqueName, privateRedis, waitFor } from '../helpers/index.js';
 import { pyPrelude } from '../helpers/python.js';
 
 const env = privateRedis();
@@ -68,14 +68,14 @@ describe.each(combos)('$label', ({ rq, serializer, label }) => {
     const q = newQueue('parity');
     // Options stored as RQ stores them.
     const opts = await q.enqueueCall('mylib.add', {
-      args: [2, 3], jobTimeout: '3m', resultTtl: 600, ttl: '1h', failureTtl: 86_400, description: 'custom é', meta: { owner: 'alice', n: 42 },
+      args: [2, 3], jobTimeout: '7m', resultTtl: 600, ttl: '1h', failureTtl: 86_400, description: 'custom é', meta: { owner: 'alice', n: 42 },
     });
     // Dependencies: a chain and a multi-parent child, plus allowFailure.
     const parentA = await q.enqueue('mylib.add', 1, 1);
     const parentB = await q.enqueue('mylib.add', 2, 2);
     const child = await q.enqueueCall('mylib.add', { args: [3, 4], dependsOn: [parentA, parentB.id] });
     const failingParent = await q.enqueue('mylib.fail');
-    const tolerant = await q.enqueueCall('mylib.add', { args: [5, 5], dependsOn: new Dependency({ jobs: failingParent, allowFailure: true }) });
+    const tolerant = await q.enqueueCall('mylib.add', { args: [5, 5], dependsOn: new Dependency({ jobs: failingParent, allowFailure: true, enqueueAtFront: true }) });
     const blocked = await q.enqueueCall('mylib.add', { args: [6, 6], dependsOn: failingParent });
     // Bulk, with an in-batch dependency.
     const many = await q.enqueueMany([
@@ -92,7 +92,7 @@ describe.each(combos)('$label', ({ rq, serializer, label }) => {
     // Cancel.
     const canceled = await q.enqueue('mylib.add', 9, 9);
     // Retry without interval: flaky fails once, then succeeds in the same run.
-    const flaky = await q.enqueueCall('mylib.flaky', { args: [uniqueName('k')], retry: new Retry({ max: 2 }) });
+    const flaky = await q.enqueueCall('mylib.flaky', { args: [uniqueName('k')], retry: new Retry({ max: 2, enqueueAtFront: true }) });
     // at_front goes first.
     const front = await q.enqueueCall('mylib.add', { args: [100, 1], atFront: true });
 
@@ -134,9 +134,15 @@ describe.each(combos)('$label', ({ rq, serializer, label }) => {
     await feature('options stored as RQ stores them', label, async () => {
       const py = await python<Record<string, unknown>>(`
 j = fetch(${JSON.stringify(opts.id)})
+# A job that set no timeout carries the queue default Python RQ itself would store.
+plain = fetch(${JSON.stringify(parentA.id)})
 print(json.dumps({'timeout': j.timeout, 'result_ttl': j.result_ttl, 'ttl': j.ttl, 'failure_ttl': j.failure_ttl,
-  'description': j.description, 'meta': j.meta, 'status': status_of(j), 'value': value_of(j), 'origin': j.origin}))`);
-      expect(py).toEqual({ timeout: 180, result_ttl: 600, ttl: 3600, failure_ttl: 86_400, description: 'custom é', meta: { owner: 'alice', n: 42 }, status: 'finished', value: 5, origin: q.name });
+  'description': j.description, 'meta': j.meta, 'status': status_of(j), 'value': value_of(j), 'origin': j.origin,
+  'default_timeout': plain.timeout == Queue.DEFAULT_TIMEOUT,
+  # Dependency(enqueue_at_front) and Retry(enqueue_at_front) as this RQ reads them (the latter is 2.8+).
+  'dep_front': fetch(${JSON.stringify(tolerant.id)}).enqueue_at_front,
+  'retry_front': getattr(fetch(${JSON.stringify(flaky.id)}), 'enqueue_at_front_on_retry', None)}))`);
+      expect(py).toEqual({ dep_front: true, retry_front: rq.major >= 2 ? true : null, default_timeout: true, timeout: 420, result_ttl: 600, ttl: 3600, failure_ttl: 86_400, description: 'custom é', meta: { owner: 'alice', n: 42 }, status: 'finished', value: 5, origin: q.name });
     });
     await feature('dependsOn (released)', label, async () => {
       expect(await child.result).toBe(7);
@@ -202,7 +208,7 @@ print(json.dumps({'failed': FailedJobRegistry(queue=q).count, 'deferred': Deferr
       expect(await later.status).toBe('scheduled');
       expect(await q.scheduledJobRegistry.getJobIds()).toEqual(expect.arrayContaining([later.id, at.id]));
       expect(await q.count).toBe(0);
-      await sleep(2100);
+      await untilDue(q);
       const run = await worker(q, { withScheduler: true });
       expect(run.exitCode, run.log).toBe(0);
       expect(await later.result).toBe(21);
@@ -213,7 +219,7 @@ print(json.dumps({'failed': FailedJobRegistry(queue=q).count, 'deferred': Deferr
       const first = await worker(q, { withScheduler: true });
       expect(first.exitCode, first.log).toBe(0);
       expect(await flaky.status).toBe('scheduled');
-      await sleep(2100);
+      await untilDue(q);
       const second = await worker(q, { withScheduler: true });
       expect(second.exitCode, second.log).toBe(0);
       expect(await flaky.result).toBe('ok');
@@ -226,7 +232,7 @@ print(json.dumps({'failed': FailedJobRegistry(queue=q).count, 'deferred': Deferr
       const slow = await q.enqueueCall('mylib.slow', { args: [30], onStopped: 'mylib.on_stopped' });
       const child = await q.enqueueCall('mylib.add', { args: [1, 1], dependsOn: slow });
       const run = worker(q, { timeoutMs: 60_000 });
-      await waitFor(async () => (await slow.status) === 'started', 20_000);
+      await waitFor(async () => (await slow.status) === 'started', { timeout: 20_000, what: 'the slow job to start' });
       const waiting = slow.wait({ timeout: 30_000 }).catch((e) => e);
       await slow.stop();
       expect(await waiting).toBeInstanceOf(JobStoppedError);
@@ -252,8 +258,11 @@ describe('waiting', () => {
     const jobs: Job[] = await q.enqueueMany(Array.from({ length: 1000 }, (_, i) => Queue.prepareData('mylib.add', [i, 1])));
     const before = await clientCount();
     const waits = Promise.all(jobs.map((j) => j.wait({ timeout: 120_000 })));
-    await sleep(200);
-    // At most one more env.connection (the shared blocking one), whatever the number of waits.
+    // Once the waits block in XREAD, one connection is in XREAD and at most one more exists than before
+    // (the shared blocking one, unless an earlier test's waits had already opened it).
+    const xreads = async () => String(await env.connection.command(['CLIENT', 'LIST'])).split('\n').filter((c) => /\bcmd=xread\b/.test(c));
+    await waitFor(async () => (await xreads()).some((c) => /\bflags=\w*b/.test(c)), { what: 'the waits to block in XREAD' });
+    expect(await xreads()).toHaveLength(1);
     expect((await clientCount()) - before).toBeLessThanOrEqual(1);
     // SimpleWorker (no fork per job): 1,000 forks take over a minute on a loaded 2-core machine.
     const run = await runWorker({
@@ -280,14 +289,11 @@ async function clientCount(): Promise<number> {
   return list.trim().split('\n').length;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error('condition not met in time');
+/** Until Redis's clock reaches the latest score in the queue's scheduled registry (RQ's scheduler compares whole seconds). */
+async function untilDue(q: Queue): Promise<void> {
+  const last = (await env.connection.command(['ZRANGE', `rq:scheduled:${q.name}`, '-1', '-1', 'WITHSCORES'])) as Buffer[];
+  expect(last).toHaveLength(2);
+  const due = Number(last[1]);
+  await waitFor(async () => Math.floor((await redisNowMs(env.connection)) / 1000) >= due, { timeout: 10_000, what: `score ${due} to come due` });
 }
 

@@ -84,7 +84,9 @@ describe('dict shape', () => {
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
     expect(Object.keys(back)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(v).toBeDefined();
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(v, '__proto__')?.value).toBe(2);
+    expect(v.a).toBe(1);
     expect((load(FIX.proto) as Map<string, unknown>).get('__proto__')).toEqual({ polluted: 1 });
   });
 
@@ -102,6 +104,9 @@ describe('dict shape', () => {
     expect(pickleLoads(bytes, { integralFloats: 'pyfloat' })).toEqual([new PyFloat(2), 2.5]);
   });
 });
+
+/** The mutation run (vitest.stryker.config.ts) scales the fuzzing down: it reruns these tests per mutant. */
+const fuzzRuns = (n: number): number => Math.max(50, Math.round(n * Number(process.env.RQTS_FUZZ_SCALE ?? 1)));
 
 describe('malformed input and limits', () => {
   const expectBad = (bytes: Uint8Array, opts = {}): void => {
@@ -123,7 +128,7 @@ describe('malformed input and limits', () => {
           expect(error).toBeInstanceOf(DeserializationError);
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: fuzzRuns(3000) },
     );
   });
 
@@ -139,7 +144,7 @@ describe('malformed input and limits', () => {
           expect(error).toBeInstanceOf(DeserializationError);
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2000) },
     );
   });
 

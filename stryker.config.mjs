@@ -1,0 +1,35 @@
+// StrykerJS over the modules whose tests are fast (`npm run mutate`; not part of .ci/run). Incremental: a
+// rerun reuses reports/stryker-incremental.json and tests only mutants whose code or tests changed.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.stryker.config.ts', related: false },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.build.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  coverageAnalysis: 'perTest',
+  mutate: [
+    'src/record.ts',
+    'src/prepare.ts',
+    'src/validate.ts',
+    'src/protocol.ts',
+    'src/keys.ts',
+    'src/serializers/**/*.ts',
+    'src/waiter.ts',
+    'src/cli/common.ts',
+    'src/cli/enqueue.ts',
+  ],
+  // Two cores shared by several people: two processes (the type checker and one test runner); STRYKER_CONCURRENCY=1 for one.
+  concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  // Not needed by the tests Stryker runs (and .venv is large, with symlinked dirs).
+  ignorePatterns: ['.venv', 'bench', 'docs', 'examples', 'reports', '.vitest-results.json'],
+  ignoreStatic: true,
+  timeoutMS: 10_000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 85, break: 85 },
+  cleanTempDir: 'always',
+};

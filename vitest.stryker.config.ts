@@ -1,0 +1,17 @@
+/**
+ * The tests StrykerJS runs for each mutant (`npm run mutate`): the unit tests and the waiter's own test (a
+ * private Redis, no Python), all fast. The full suite stays in vitest.config.ts.
+ */
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: ['test/unit/**/*.test.ts', 'test/interop/waiter.test.ts'],
+    reporters: ['default'],
+    // Property tests run fewer cases per mutant (see fuzzRuns in the tests).
+    env: { ...base.test?.env, RQTS_FUZZ_SCALE: '0.05' },
+  },
+});
