@@ -26,6 +26,17 @@ export { WorkerInfo, sendShutdownCommand, sendKillHorseCommand, type WorkerInfoO
 export { getCurrentJob, type CurrentJob, type Handler, type Isolation } from './worker/execute.js';
 export { suspend, resume, isSuspended } from './suspension.js';
 export {
+  CronScheduler,
+  CronJob,
+  cron,
+  getCronJobIds,
+  type CronSchedulerOptions,
+  type CronJobOptions,
+  type CronJobSpec,
+  type CronFunc,
+  type CronLogger,
+} from './cron.js';
+export {
   job,
   setDefaultConnection,
   withConnection,
@@ -54,7 +65,7 @@ export {
   type Arg,
   type RedisPipeline,
 } from './connection.js';
-export { JobStatus, ResultType, Defaults, WorkerState, DataflowEntry, DataflowMarker } from './protocol.js';
+export { JobStatus, ResultType, Defaults, CronDefaults, WorkerState, DataflowEntry, DataflowMarker } from './protocol.js';
 export { type Duration } from './validate.js';
 export { configureTelemetry, type TelemetryOptions } from './telemetry-config.js';
 export {

@@ -68,6 +68,12 @@ export const workersKey = (): string => 'rq:workers';
 export const queueWorkersKey = (queue: string): string => `rq:workers:${queue}`;
 /** A worker's hash. */
 export const workerKey = (name: string): string => `${WORKER_PREFIX}${name}`;
+/**
+ * rqts only: the Node worker's claim record per slot (hash: slot → `token|status|queue index|id`), so a
+ * start or finish script sent again after a lost reply returns what the first run did instead of popping
+ * a second id. Outside the `rq:workers` sets, so RQ never reads it as a worker.
+ */
+export const workerClaimsKey = (name: string): string => `${WORKER_PREFIX}${name}:claims`;
 /** Pub/sub channel for commands to a worker (`stop-job`, `shutdown`, `kill-horse`). */
 export const workerCommandChannel = (name: string): string => `rq:pubsub:${name}`;
 
@@ -100,3 +106,12 @@ export function parseHeldJobEntry(entry: string): { queue: string; id: string } 
   const at = entry.lastIndexOf('/');
   return { queue: entry.slice(0, at), id: entry.slice(at + 1) };
 }
+
+/** Cron schedulers alive (RQ 2.5+ `rq cron`): a zset of scheduler names scored by their last heartbeat. */
+export const cronSchedulersKey = (): string => 'rq:cron_schedulers';
+/** A cron scheduler's hash (hostname, pid, name, created_at, config_file, cron_jobs). */
+export const cronSchedulerKey = (name: string): string => `rq:cron_scheduler:${name}`;
+/** Names of cron jobs, scored by their last enqueue (RQ's `cron_job_registry`). */
+export const cronJobsKey = (): string => 'rq:cron_jobs';
+/** Ids of the jobs one named cron job enqueued, scored by their `enqueued_at`. */
+export const cronJobHistoryKey = (name: string): string => `rq:cron_job:${name}:jobs`;

@@ -54,6 +54,18 @@ export const Defaults = {
   QUEUE_NAME: 'default',
 } as const;
 
+/** RQ 2.5+ cron (`rq/defaults.py`, `rq/cron.py`). */
+export const CronDefaults = {
+  /** Seconds a cron scheduler's hash lives without a heartbeat; also when `CronScheduler.all` drops it. */
+  SCHEDULER_TTL: 120,
+  /** Newest job ids kept per cron job history. */
+  JOB_HISTORY_LIMIT: 1000,
+  /** Seconds a cron job history (and its name in `rq:cron_jobs`) lives after its last enqueue. */
+  JOB_HISTORY_TTL: 31_536_000,
+  /** Longest sleep between passes, so the heartbeat (every pass) beats the TTL. */
+  MAX_SLEEP: 60,
+} as const;
+
 /** Result-stream entry types (`type` field of `rq:results:<id>`). */
 export const ResultType = {
   SUCCESSFUL: 1,

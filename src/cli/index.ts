@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Connection, RqtsError, resolveSerializer } from '../index.js';
 import { UsageError, type Command, type Output } from './common.js';
+import { cronCommand } from './cron.js';
 import { emptyCommand } from './empty.js';
 import { enqueueCommand } from './enqueue.js';
 import { infoCommand } from './info.js';
@@ -15,7 +16,7 @@ import { requeueCommand } from './requeue.js';
 import { resumeCommand, suspendCommand } from './suspend.js';
 import { workerCommand } from './worker.js';
 
-const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, releaseCommand, emptyCommand, workerCommand, suspendCommand, resumeCommand];
+const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, releaseCommand, emptyCommand, workerCommand, cronCommand, suspendCommand, resumeCommand];
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string', short: 'u' },

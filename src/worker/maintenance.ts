@@ -4,6 +4,7 @@
  * retry) abandoned started jobs, fail jobs stuck in the intermediate list, and drop dead workers from the
  * worker sets. Whoever abandoned a job — a Python or a Node worker — it is cleaned the same way.
  */
+import { randomUUID } from 'node:crypto';
 import type { Connection } from '../connection.js';
 import { Group } from '../groups.js';
 import { Job } from '../job.js';
@@ -115,6 +116,8 @@ async function failJob(ctx: MaintenanceContext, queue: string, id: string, membe
     nowSeconds: end / 1e6, nowDatetime: formatDatetime(end), workingSeconds: 0, returnValue: '',
     excString: compress(Buffer.from(text, 'utf8')).toString('base64'), executionStartedAt: end / 1e6,
     executionEndedAt: end / 1e6, defaultResultTtl: ctx.defaultResultTtl, prefetch: { mode: 'none' }, othersRunning: 0,
+    // Recorded under a token of its own, so a retry after a lost reply does not fail (or retry) the job twice.
+    slot: 'maintenance', token: `m:${randomUUID()}`, claimsTtl: 3_600,
   });
   const [status] = (await ctx.connection.script(FINISH_JOB, finish.keys, finish.args)) as unknown[];
   if (String(status) !== 'alive' && String(status) !== 'gone') ctx.logger.warn(`rqts maintenance: job ${id} (${why}): ${String(status)}`);

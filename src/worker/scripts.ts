@@ -9,12 +9,16 @@ import * as keys from '../keys.js';
 
 /**
  * Register a worker (protocol §7.1). KEYS[1] worker hash · KEYS[2] rq:workers · KEYS[3..] rq:workers:<q>.
- * ARGV[1] ttl · ARGV[2..] field, value, … Returns 0 when a live worker of that name exists, else 1.
+ * ARGV[1] ttl · ARGV[2..] field, value, …, starting with 'birth', <datetime>. Returns 0 when a live worker of
+ * that name exists, else 1 (also when the live worker is this registration, sent again after a lost reply).
  */
 export const REGISTER_WORKER = new LuaScript(
   'registerWorker',
   `
-if redis.call('EXISTS', KEYS[1]) == 1 and not redis.call('HGET', KEYS[1], 'death') then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 and not redis.call('HGET', KEYS[1], 'death') then
+  if ARGV[2] == 'birth' and redis.call('HGET', KEYS[1], 'birth') == ARGV[3] then return 1 end
+  return 0
+end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
@@ -53,22 +57,36 @@ return 1
 );
 
 /**
- * Mark a popped job started (§7.3), in one step so that maintenance never sees it in limbo, and read it in the
- * same round trip: execution records (RQ 2.x layout), the started-registry entry, worker state, job status,
- * PERSIST, and removal from the intermediate list. The heartbeat TTL is RQ's `min(timeout, 30) + 60` (`30 + 60`
- * for `timeout = -1`), computed from the job's own `timeout`.
+ * Mark a job started (§7.3), in one step so that maintenance never sees it in limbo, and read it in the same
+ * round trip: execution records (RQ 2.x layout), the started-registry entry, worker state, job status,
+ * PERSIST. The id is either one a finish script moved into the intermediate list (dropped from there), or
+ * claimed here from the head of its queue (`head`: only if it is still there; never in limbo). A `head`
+ * claim is recorded in the worker's claims hash under the execution id, so the script sent again after a
+ * lost reply starts the same job instead of reporting it taken. The heartbeat TTL is RQ's
+ * `min(timeout, 30) + 60` (`30 + 60` for `timeout = -1`), computed from the job's own `timeout`.
  * KEYS[1] job · KEYS[2] intermediate list · KEYS[3] started registry · KEYS[4] executions zset · KEYS[5]
- * execution hash · KEYS[6] worker hash.
+ * execution hash · KEYS[6] worker hash · KEYS[7] queue list · KEYS[8] the worker's claims hash.
  * ARGV[1] job id · ARGV[2] execution id · ARGV[3] now (epoch float) · ARGV[4] now (RQ datetime) ·
  * ARGV[5] now (whole epoch seconds) · ARGV[6] default job timeout · ARGV[7] worker name · ARGV[8]
- * started-registry member · ARGV[9] '2' for the RQ 2.x layout, '1' for 1.x.
- * Returns 0 when the job hash is gone (it is then only dropped from the intermediate list), else
- * `{ttl, field, value, …}` (the job hash as HGETALL reads it).
+ * started-registry member · ARGV[9] '2' for the RQ 2.x layout, '1' for 1.x · ARGV[10] 'popped' or 'head' ·
+ * ARGV[11] the slot's field in the claims hash · ARGV[12] claims hash ttl.
+ * Returns -1 when a `head` claim finds another id at the head (someone else took it), 0 when the job hash
+ * is gone (the id is then dropped), else `{ttl, field, value, …}` (the job hash as HGETALL reads it).
  */
 export const START_JOB = new LuaScript(
   'startJob',
   `
-redis.call('LREM', KEYS[2], 1, ARGV[1])
+if ARGV[10] == 'head' then
+  local claim = 's:' .. ARGV[2] .. '|started|1|' .. ARGV[1]
+  if redis.call('HGET', KEYS[8], ARGV[11]) ~= claim then
+    if redis.call('LINDEX', KEYS[7], 0) ~= ARGV[1] then return -1 end
+    redis.call('LPOP', KEYS[7])
+    redis.call('HSET', KEYS[8], ARGV[11], claim)
+    redis.call('EXPIRE', KEYS[8], ARGV[12])
+  end
+else
+  redis.call('LREM', KEYS[2], 1, ARGV[1])
+end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local timeout = tonumber(redis.call('HGET', KEYS[1], 'timeout') or '') or tonumber(ARGV[6])
 local ttl = (timeout < 0 and 30 or math.min(timeout, 30)) + 60
@@ -113,12 +131,29 @@ return 1
 `,
 );
 
-/** The KEYS shared by {@link START_JOB} and {@link JOB_HEARTBEAT}. */
+/** The KEYS of {@link JOB_HEARTBEAT} (and the first six of {@link START_JOB}'s). */
 export function runningJobKeys(jobId: string, origin: string, executionId: string, worker: string): string[] {
   return [
     keys.jobKey(jobId), keys.intermediateQueueKey(origin), keys.registryKeys.started(origin), keys.executionsKey(jobId),
     keys.executionKey(jobId, executionId), keys.workerKey(worker),
   ];
+}
+
+/** How {@link START_JOB} takes the id: already moved into the intermediate list, or from the queue's head. */
+export type Claim = 'popped' | 'head';
+
+/** KEYS and ARGV for {@link START_JOB}; pure. */
+export function startJobArgs(a: {
+  jobId: string; origin: string; executionId: string; worker: string; nowMicros: number; nowDatetime: string;
+  defaultTimeout: number; member: string; layout: 1 | 2; claim: Claim; slot: string; claimsTtl: number;
+}): { keys: string[]; args: Arg[] } {
+  return {
+    keys: [...runningJobKeys(a.jobId, a.origin, a.executionId, a.worker), keys.queueKey(a.origin), keys.workerClaimsKey(a.worker)],
+    args: [
+      a.jobId, a.executionId, String(a.nowMicros / 1e6), a.nowDatetime, String(Math.floor(a.nowMicros / 1e6)), String(a.defaultTimeout),
+      a.worker, a.member, String(a.layout), a.claim, a.slot, String(a.claimsTtl),
+    ],
+  };
 }
 
 /**
@@ -137,23 +172,36 @@ export type Outcome = 'success' | 'failure' | 'stopped' | 'abandoned' | 'stuck';
  *
  * KEYS[1] job · [2] dependents · [3] dependencies · [4] results stream · [5] started registry ·
  * [6] executions zset · [7] execution hash · [8] worker hash · [9] finished · [10] failed · [11] scheduled ·
- * [12] queue list · [13] rq:queues · [14] rq:suspended · [15..] where the next id is popped from: the queue
- * and its intermediate list (`move`), or the worker's queues in order (`pop`)
+ * [12] queue list · [13] rq:queues · [14] rq:suspended · [15] the worker's claims hash · [16..] where the
+ * next id is popped from, in order: pairs of a queue and its intermediate list
  * ARGV[1] outcome · [2] job id · [3] execution id · [4] started-registry member · [5] now (epoch seconds) ·
  * [6] now (RQ datetime) · [7] working seconds · [8] worker name · [9] return value, base64 ('' = None) ·
  * [10] exc_string, base64 of zlib · [11] execution started (epoch float) · [12] execution ended (epoch
  * float) · [13] the worker's default result ttl · [14] job key prefix · [15] queue key prefix ·
- * [16] deferred registry prefix · [17] + [18] dependencies key prefix and suffix · [19] prefetch: 'none',
- * 'move' (LMOVE into the intermediate list, one queue) or 'pop' (LPOP the queues in order) · [20] how many
- * other jobs this worker is running (the worker turns `idle` at 0)
+ * [16] deferred registry prefix · [17] + [18] dependencies key prefix and suffix · [19] prefetch: 'none' or
+ * 'move' (LMOVE the first id found into its queue's intermediate list, as RQ's BLMOVE does, so a worker
+ * that dies before starting it leaves it where maintenance finds it) · [20] how many other jobs this worker
+ * is running (the worker turns `idle` at 0) · [21] the caller's field in the claims hash · [22] this call's
+ * token · [23] claims hash ttl
  * Returns `{status, nextId?, queueIndex?}`: status 'finished' | 'failed' | 'stopped' | 'retried' |
- * 'scheduled' | 'deleted' | 'gone' | 'alive' (an abandoned-looking job whose heartbeat came back); the next job's id and the 1-based index of its queue among KEYS[15..]
- * (for 'move', 1), when one was popped.
+ * 'scheduled' | 'deleted' | 'gone' | 'alive' (an abandoned-looking job whose heartbeat came back); the next
+ * job's id and the 1-based index of its queue among the pairs, when one was popped. The reply is recorded
+ * under the token: sent again after a lost reply (same token), the script returns it and does nothing else —
+ * no second finish, no second pop.
  */
 export const FINISH_JOB = new LuaScript(
   'finishJob',
   `
 local job, outcome, id, now = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[5])
+
+local claim = redis.call('HGET', KEYS[15], ARGV[21])
+if claim then
+  local token, was, index, nextId = string.match(claim, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  if token == ARGV[22] then
+    if nextId == '' then return {was} end
+    return {was, nextId, tonumber(index)}
+  end
+end
 
 local function releaseDependents(parentFailed)
   local dependents = redis.call('SMEMBERS', KEYS[2])
@@ -283,16 +331,19 @@ end
 
 local status = finish()
 -- prefetch: pop the next id in the same round trip, unless RQ is suspended (§7.2)
-if ARGV[19] == 'none' or redis.call('EXISTS', KEYS[14]) == 1 then return {status} end
-if ARGV[19] == 'move' then
-  local nextId = redis.call('LMOVE', KEYS[15], KEYS[16], 'LEFT', 'RIGHT')
-  if nextId then return {status, nextId, 1} end
-  return {status}
+local nextId, index = false, 0
+if ARGV[19] == 'move' and redis.call('EXISTS', KEYS[14]) == 0 then
+  for i = 16, #KEYS, 2 do
+    nextId = redis.call('LMOVE', KEYS[i], KEYS[i + 1], 'LEFT', 'RIGHT')
+    if nextId then
+      index = (i - 14) / 2
+      break
+    end
+  end
 end
-for i = 15, #KEYS do
-  local nextId = redis.call('LPOP', KEYS[i])
-  if nextId then return {status, nextId, i - 14} end
-end
+redis.call('HSET', KEYS[15], ARGV[21], ARGV[22] .. '|' .. status .. '|' .. index .. '|' .. (nextId or ''))
+redis.call('EXPIRE', KEYS[15], ARGV[23])
+if nextId then return {status, nextId, index} end
 return {status}
 `,
 );
@@ -313,16 +364,19 @@ export interface FinishArgs {
   executionEndedAt: number;
   defaultResultTtl: number;
   /** Pop the next job from these queues in the same round trip (RQ is not suspended). */
-  prefetch: { mode: 'none' } | { mode: 'move' | 'pop'; queues: readonly string[] };
+  prefetch: { mode: 'none' } | { mode: 'move'; queues: readonly string[] };
   /** Jobs this worker runs besides this one. */
   othersRunning: number;
+  /** The caller's field in the claims hash and a token unique to this finish (the same when sent again). */
+  slot: string;
+  token: string;
+  claimsTtl: number;
 }
 
-/** KEYS[15..] and ARGV[19] of {@link FINISH_JOB} for a prefetch. */
+/** KEYS[16..] of {@link FINISH_JOB} for a prefetch. */
 function prefetchKeys(p: FinishArgs['prefetch']): string[] {
   if (p.mode === 'none') return [];
-  if (p.mode === 'move') return [keys.queueKey(p.queues[0]!), keys.intermediateQueueKey(p.queues[0]!)];
-  return p.queues.map(keys.queueKey);
+  return p.queues.flatMap((q) => [keys.queueKey(q), keys.intermediateQueueKey(q)]);
 }
 
 /** KEYS and ARGV for {@link FINISH_JOB}; pure. */
@@ -334,13 +388,13 @@ export function finishJobArgs(a: FinishArgs): { keys: string[]; args: Arg[] } {
       keys.registryKeys.started(a.origin), keys.executionsKey(a.jobId), keys.executionKey(a.jobId, a.executionId),
       keys.workerKey(a.worker), keys.registryKeys.finished(a.origin), keys.registryKeys.failed(a.origin),
       keys.registryKeys.scheduled(a.origin), keys.queueKey(a.origin), keys.queuesKey(), keys.suspendedKey(),
-      ...prefetchKeys(a.prefetch),
+      keys.workerClaimsKey(a.worker), ...prefetchKeys(a.prefetch),
     ],
     args: [
       a.outcome, a.jobId, a.executionId, a.member, String(a.nowSeconds), a.nowDatetime, String(a.workingSeconds), a.worker,
       a.returnValue, a.excString, String(a.executionStartedAt), String(a.executionEndedAt), String(a.defaultResultTtl),
       keys.JOB_PREFIX, keys.QUEUE_PREFIX, keys.registryKeys.deferred(''), depsPrefix, depsSuffix, a.prefetch.mode,
-      String(a.othersRunning),
+      String(a.othersRunning), a.slot, a.token, String(a.claimsTtl),
     ],
   };
 }

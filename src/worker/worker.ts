@@ -1,15 +1,16 @@
 /**
  * A Node.js worker that speaks RQ's protocol (§7, §10.2), so Node and Python workers can share queues: it
- * registers like `rq worker` (`rq info` lists it), pops ids the way RQ does (BLMOVE into the intermediate list
- * for one queue, BLPOP for several), keeps its started-registry entries alive, and writes results,
- * registries, retries and dependents exactly as a Python worker would. It runs up to `concurrency` jobs at
- * once, and pops the next job in the round trip that finishes the last.
+ * registers like `rq worker` (`rq info` lists it), keeps its started-registry entries alive, and writes
+ * results, registries, retries and dependents exactly as a Python worker would. It runs up to `concurrency`
+ * jobs at once, and pops the next job in the round trip that finishes the last (into the intermediate list,
+ * as RQ's BLMOVE does). Every script that takes an id records it under a token, so one sent again after a
+ * lost reply neither pops a second id nor strands the first.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Connection, ownsTarget, type Arg, type ConnectionLike, type RedisClient, type Reply } from '../connection.js';
 import { resolveInvocation, targetName, toWire } from '../dataflow.js';
-import { InvalidArgumentError } from '../errors.js';
+import { ConnectionError, InvalidArgumentError } from '../errors.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
 import { DataflowEntry, Defaults } from '../protocol.js';
@@ -42,8 +43,10 @@ import {
   REGISTER_WORKER,
   runningJobKeys,
   START_JOB,
+  startJobArgs,
   WORKER_DEATH,
   WORKER_HEARTBEAT,
+  type Claim,
   type FinishArgs,
   type Outcome,
 } from './scripts.js';
@@ -55,11 +58,33 @@ const VERSION = 'rqts-0.1.0';
 /** RQ's text when a cold shutdown or kill-horse ends a work-horse with SIGKILL. */
 const KILLED = horseKilledText('9 (signal 9)');
 
-/** A job id popped from a queue, not yet started. */
+/** A job id taken (or about to be taken) from a queue, not yet started. */
 interface Popped {
   id: string;
   queue: string;
 }
+
+/** A job marked started by this worker: what {@link START_JOB} read, and the slot that runs it. */
+interface Started extends Popped {
+  slot: number;
+  executionId: string;
+  member: string;
+  micros: number;
+  startedMs: number;
+  ttl: number;
+  fields: Map<string, Buffer>;
+}
+
+/** A blocking wait on one queue (its own connection: blocking commands on one connection queue up). */
+interface Lane {
+  queue: string;
+  client: RedisClient;
+  clientId: string;
+  pending: Promise<string | null> | null;
+}
+
+/** The claims hash lives as long as the worker hash would without heartbeats. */
+const CLAIMS_TTL = WorkerDefaults.WORKER_TTL + 60;
 
 /** A job this worker is running. */
 interface Running {
@@ -88,8 +113,11 @@ export class Worker {
   readonly #ownsConnection: boolean;
   readonly #pools = new Map<'thread' | 'process', ExecutorPool>();
   readonly #redisUrl: string | null;
-  #dequeuer: RedisClient | null = null;
-  #dequeuerId: string | null = null;
+  /** Blocking waits, one per queue (none in burst mode). */
+  #lanes: Lane[] = [];
+  /** Slot numbers free for reuse (each names the slot's field in the claims hash). */
+  readonly #freeSlots: number[] = [];
+  #slotCount = 0;
   #subscriber: RedisClient | null = null;
   #working = false;
   #stopping = false;
@@ -164,8 +192,12 @@ export class Worker {
       await this.#register();
       try {
         await this.#subscribe();
-        this.#dequeuer = await this.connection.openDuplicate();
-        this.#dequeuerId = String(await this.#dequeuer.sendCommand(['CLIENT', 'ID']));
+        if (!this.#o.burst) {
+          for (const queue of this.queues) {
+            const client = await this.connection.openDuplicate();
+            this.#lanes.push({ queue, client, clientId: String(await client.sendCommand(['CLIENT', 'ID'])), pending: null });
+          }
+        }
         if (this.#o.isolation !== 'none') this.#pool(this.#o.isolation).warm(this.#o.concurrency);
         if (this.#o.withScheduler) {
           this.#scheduler = new Scheduler(this.connection, this.queues, this.#logger);
@@ -181,7 +213,8 @@ export class Worker {
         this.#scheduler = null;
         await this.#unregister().catch((e) => this.#logger.warn(`rqts worker ${this.name}: unregister failed: ${e}`));
         this.#subscriber?.destroy();
-        this.#dequeuer?.destroy();
+        for (const lane of this.#lanes) lane.client.destroy();
+        this.#lanes = [];
         for (const pool of this.#pools.values()) pool.close();
         this.#pools.clear();
         if (this.#ownsConnection) await this.connection.close();
@@ -206,7 +239,9 @@ export class Worker {
     // loop has left it (bounded by one dequeue timeout).
     const deadline = Date.now() + this.#o.dequeueTimeout * 1000;
     while (this.#popping && Date.now() < deadline) {
-      if (this.#dequeuerId) await this.connection.command(['CLIENT', 'UNBLOCK', this.#dequeuerId]).catch(() => 0);
+      for (const lane of this.#lanes) {
+        if (lane.pending) await this.connection.command(['CLIENT', 'UNBLOCK', lane.clientId]).catch(() => 0);
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
     await this.#done;
@@ -263,16 +298,16 @@ export class Worker {
         const idleLeft = this.#slots.size === 0 ? this.#o.maxIdleTime - (Date.now() - this.#idleSince) / 1000 : Infinity;
         if (idleLeft <= 0) break;
         this.#claimed += 1;
-        const popped = await this.#dequeue(Math.max(1, Math.min(this.#o.dequeueTimeout, Math.ceil(idleLeft))));
-        if (popped === null) {
+        const started = await this.#dequeue(Math.max(1, Math.min(this.#o.dequeueTimeout, Math.ceil(idleLeft))));
+        if (started === null || started === 'taken') {
           this.#claimed -= 1;
-          if (this.#o.burst) {
+          if (started === null && this.#o.burst) {
             if (this.#slots.size === 0) break;
             await this.#slotFreed();
           }
           continue;
         }
-        this.#launch(popped);
+        this.#launch(started);
         failures = 0;
       } catch (error) {
         // Redis went away or answered an error: log, back off, carry on (node-redis reconnects by itself).
@@ -294,11 +329,11 @@ export class Worker {
   }
 
   /** Run jobs on one slot, starting with `first`, while the finish round trip prefetches another. */
-  #launch(first: Popped): void {
+  #launch(first: Started): void {
     const slot = (async () => {
-      let next: Popped | null = first;
+      let next: Started | null = first;
       while (next) {
-        const current: Popped = next;
+        const current: Started = next;
         try {
           next = await this.#perform(current);
         } catch (error) {
@@ -309,6 +344,7 @@ export class Worker {
     })();
     this.#slots.add(slot);
     void slot.finally(() => {
+      this.#freeSlots.push(first.slot);
       this.#slots.delete(slot);
       if (this.#slots.size === 0) this.#idleSince = Date.now();
       this.#wake();
@@ -357,6 +393,7 @@ export class Worker {
 
   async #unregister(): Promise<void> {
     await this.connection.script(WORKER_DEATH, this.#registrationKeys(), [formatDatetime(nowMicros())]);
+    await this.connection.command(['DEL', keys.workerClaimsKey(this.name)]);
   }
 
   /** Refresh the worker hash (re-register if it vanished) and read RQ's suspension flag. */
@@ -398,60 +435,108 @@ export class Worker {
 
   // ---- dequeue ------------------------------------------------------------------------------------
 
-  /** Pop the next id: BLMOVE into the intermediate list for one queue (RQ 1.15+), BLPOP for several. */
-  async #dequeue(timeout: number): Promise<Popped | null> {
+  /**
+   * Take the next job and mark it started. Ids are never popped blind: a wait (BLMOVE of a queue onto
+   * itself, which moves nothing) or a read finds the id at a queue's head, and {@link START_JOB} takes it
+   * from there and starts it in one step, recorded so that the script sent again after a lost reply starts
+   * the same job. Returns null when there is nothing to take, 'taken' when another worker was faster.
+   */
+  async #dequeue(timeout: number): Promise<Started | 'taken' | null> {
     if (this.#stopping) return null;
-    this.#popping = true;
+    const candidate = await this.#candidate(timeout);
+    if (candidate === null || this.#stopping) return null;
+    const slot = this.#freeSlots.pop() ?? this.#slotCount++;
+    let started: Started | 'taken' | null = null;
     try {
-      return await this.#pop(timeout);
+      started = await this.#start(candidate, 'head', slot);
+    } finally {
+      if (started === null || started === 'taken') this.#freeSlots.push(slot);
+    }
+    return started ?? 'taken';
+  }
+
+  /** The id at the head of the first non-empty queue, waiting up to `timeout` seconds for one (not in burst mode). */
+  async #candidate(timeout: number): Promise<Popped | null> {
+    const peek = async (): Promise<Popped | null> => {
+      const heads = await this.connection.pipeline(this.queues.map((q) => ['LINDEX', keys.queueKey(q), '0']));
+      const i = heads.findIndex((h) => h !== null && h !== undefined);
+      return i < 0 ? null : { id: String(heads[i]), queue: this.queues[i]! };
+    };
+    if (this.#o.burst) return peek();
+    if (this.#lanes.length > 1) {
+      const now = await peek();
+      if (now) return now;
+    }
+    this.#popping = true;
+    let woken: string | null;
+    try {
+      woken = await firstHit(this.#lanes.map((lane) => this.#wait(lane, timeout)));
     } finally {
       this.#popping = false;
     }
+    if (woken === null) return null;
+    // One queue: the id woken on is its head. Several: the first non-empty queue in order wins, as BLPOP's.
+    return this.#lanes.length === 1 ? { id: woken, queue: this.queues[0]! } : peek();
   }
 
-  async #pop(timeout: number): Promise<Popped | null> {
-    const client = this.#dequeuer!;
-    // No command timeout: a blocking pop waits up to dequeueTimeout, longer than node-redis's 5 s default.
-    const send = (args: Arg[]) => client.sendCommand(args, { timeout: 0 }) as Promise<Reply>;
-    if (this.queues.length === 1) {
-      const queue = this.queues[0]!;
-      const args: Arg[] = this.#o.burst
-        ? ['LMOVE', keys.queueKey(queue), keys.intermediateQueueKey(queue), 'LEFT', 'RIGHT']
-        : ['BLMOVE', keys.queueKey(queue), keys.intermediateQueueKey(queue), 'LEFT', 'RIGHT', String(timeout)];
-      const id = await send(args);
-      return id === null || id === undefined ? null : { id: String(id), queue };
-    }
-    if (this.#o.burst) {
-      for (const queue of this.queues) {
-        const id = await send(['LPOP', keys.queueKey(queue)]);
-        if (id !== null && id !== undefined) return { id: String(id), queue };
+  /** A blocking wait on one queue; resolves with the id at its head, or null after `timeout` seconds. */
+  #wait(lane: Lane, timeout: number): Promise<string | null> {
+    if (lane.pending) return lane.pending;
+    const key = keys.queueKey(lane.queue);
+    // No command timeout: the wait lasts up to dequeueTimeout, longer than node-redis's 5 s default.
+    const pending = (lane.client.sendCommand(['BLMOVE', key, key, 'LEFT', 'LEFT', String(timeout)], { timeout: 0 }) as Promise<Reply>).then(
+      (reply) => (reply === null || reply === undefined ? null : String(reply)),
+    );
+    lane.pending = pending;
+    void pending.then(
+      () => (lane.pending = null),
+      () => (lane.pending = null),
+    );
+    return pending;
+  }
+
+  /**
+   * {@link START_JOB} for an id taken from the intermediate list ('popped', by a finish) or from its queue's
+   * head. Sent again with the same arguments until Redis answers (the script is safe to run twice).
+   */
+  async #start({ id, queue }: Popped, claim: Claim, slot: number): Promise<Started | 'taken' | null> {
+    const executionId = randomUUID().replace(/-/g, '');
+    const member = this.#o.layout === 2 ? keys.startedMember(id, executionId) : id;
+    const micros = nowMicros();
+    // The job's origin is unknown until it is read; the queue it was taken from is its origin (RQ pushes
+    // ids only onto their origin's list).
+    const start = startJobArgs({
+      jobId: id, origin: queue, executionId, worker: this.name, nowMicros: micros, nowDatetime: formatDatetime(micros),
+      defaultTimeout: Defaults.JOB_TIMEOUT, member, layout: this.#o.layout, claim, slot: String(slot), claimsTtl: CLAIMS_TTL,
+    });
+    const reply = await this.#settle(() => this.connection.script(START_JOB, start.keys, start.args));
+    if (reply === -1) return 'taken';
+    // Deleted meanwhile: RQ drops the id and pops the next.
+    if (!Array.isArray(reply)) return null;
+    return { id, queue, slot, executionId, member, micros, startedMs: Date.now(), ttl: Number(reply[0]), fields: fieldsFromReply(reply.slice(1)) };
+  }
+
+  /**
+   * Send a start or finish script until Redis answers: both are safe to run twice (the claims record), and
+   * giving up would leave the job started with nobody running it. Only a cold shutdown stops trying.
+   */
+  async #settle<T>(send: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (error) {
+        if (!(error instanceof ConnectionError) || this.#cold) throw error;
+        this.#logger.warn(`rqts worker ${this.name}: ${error.message}; sending again`);
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2_000)));
       }
-      return null;
     }
-    const reply = await send(['BLPOP', ...this.queues.map(keys.queueKey), String(timeout)]);
-    if (!Array.isArray(reply) || reply.length < 2) return null;
-    return { id: String(reply[1]), queue: keys.queueNameFromKey(String(reply[0])) ?? this.queues[0]! };
   }
 
   // ---- one job --------------------------------------------------------------------------------------
 
-  /** Start, run and finish one job; returns the next job when the finish round trip prefetched one. */
-  async #perform({ id, queue }: Popped): Promise<Popped | null> {
-    const executionId = randomUUID().replace(/-/g, '');
-    const member = this.#o.layout === 2 ? keys.startedMember(id, executionId) : id;
-    const micros = nowMicros();
-    const started = Date.now();
-    // The job's origin is unknown until it is read; the queue it was popped from is its origin (RQ pushes
-    // ids only onto their origin's list).
+  /** Run and finish one started job; returns the next one, started, when the finish round trip prefetched one. */
+  async #perform({ id, queue, slot, executionId, member, micros, startedMs: started, ttl, fields }: Started): Promise<Started | null> {
     const running = runningJobKeys(id, queue, executionId, this.name);
-    const reply = await this.connection.script(START_JOB, running, [
-      id, executionId, String(micros / 1e6), formatDatetime(micros), String(Math.floor(micros / 1e6)), String(Defaults.JOB_TIMEOUT),
-      this.name, member, String(this.#o.layout),
-    ]);
-    // Deleted meanwhile: RQ drops the id and pops the next.
-    if (!Array.isArray(reply)) return null;
-    const ttl = Number(reply[0]);
-    const fields = fieldsFromReply(reply.slice(1));
     const halt = new AbortController();
     this.#running.set(id, { id, executionId, halt });
 
@@ -516,9 +601,9 @@ export class Worker {
       outcome, jobId: id, origin: queue, executionId, member, worker: this.name, nowSeconds: Math.floor(end / 1e6),
       nowDatetime: formatDatetime(end), workingSeconds: (Date.now() - started) / 1000, returnValue, excString,
       executionStartedAt: micros / 1e6, executionEndedAt: end / 1e6, defaultResultTtl: this.#o.resultTtl, prefetch,
-      othersRunning: this.#running.size,
+      othersRunning: this.#running.size, slot: String(slot), token: `f:${executionId}`, claimsTtl: CLAIMS_TTL,
     });
-    const result = (await this.connection.script(FINISH_JOB, finish.keys, finish.args)) as Reply[];
+    const result = (await this.#settle(() => this.connection.script(FINISH_JOB, finish.keys, finish.args))) as Reply[];
     if (outcome === 'success') this.#counts.successful += 1;
     else this.#counts.failed += 1;
     this.#logger.info(`rqts worker ${this.name}: job ${id}: ${String(result[0])}`);
@@ -527,7 +612,8 @@ export class Worker {
       return null;
     }
     const nextQueue = prefetch.mode === 'none' ? queue : prefetch.queues[Number(result[2]) - 1]!;
-    return { id: String(result[1]), queue: nextQueue };
+    const next = await this.#start({ id: String(result[1]), queue: nextQueue }, 'popped', slot);
+    return next === 'taken' ? null : next;
   }
 
   /**
@@ -602,7 +688,7 @@ export class Worker {
   #reservePrefetch(): FinishArgs['prefetch'] {
     if (this.#stopping || this.#claimed >= this.#o.maxJobs) return { mode: 'none' };
     this.#claimed += 1;
-    return this.queues.length === 1 ? { mode: 'move', queues: this.queues } : { mode: 'pop', queues: this.queues };
+    return { mode: 'move', queues: this.queues };
   }
 }
 
@@ -610,4 +696,18 @@ export class Worker {
 function clientUrl(connection: Connection): string | null {
   const url = (connection.client as unknown as { options?: { url?: unknown } }).options?.url;
   return typeof url === 'string' ? url : null;
+}
+
+/** The first non-null value of `waits`, or null once all are null. */
+function firstHit(waits: readonly Promise<string | null>[]): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    let left = waits.length;
+    if (left === 0) resolve(null);
+    for (const wait of waits) {
+      wait.then((value) => {
+        if (value !== null) resolve(value);
+        else if (--left === 0) resolve(null);
+      }, reject);
+    }
+  });
 }

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Connection, Job, PermissionError, Queue, Worker, connect, resultOf } from '../../src/index.js';
+import { Connection, CronScheduler, Job, PermissionError, Queue, Worker, connect, getCronJobIds, resultOf } from '../../src/index.js';
 import { LuaScript } from '../../src/connection.js';
 import * as producerScripts from '../../src/scripts.js';
 import * as workerScripts from '../../src/worker/scripts.js';
@@ -142,6 +142,21 @@ describe('the minimal ACL users', () => {
     });
     await producer.script(producerScripts.SYNC_FINISH, keys, args);
     expect(await job.status).toBe('finished');
+  });
+
+  it('a CronScheduler runs under the producer user (no MULTI): register, enqueue, save, heartbeat, unregister', async () => {
+    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+    const scheduler = new CronScheduler({ connection: producer, logger: quiet, handleSignals: false });
+    const name = uniqueName('acl-cron');
+    scheduler.register('mylib.add', { queueName: uniqueName('aclcron'), interval: 60, args: [1, 1], name });
+    await scheduler.registerBirth();
+    expect(await scheduler.enqueueJobs()).toHaveLength(1);
+    await scheduler.save();
+    await scheduler.heartbeat();
+    const [id] = await getCronJobIds(name, { connection: producer });
+    expect(await (await Job.fetch(id!, { connection: producer })).status).toBe('queued');
+    await scheduler.registerDeath();
+    expect(await producer.command(['ZSCORE', 'rq:cron_schedulers', scheduler.name])).toBeNull();
   });
 
   it('every Lua script rqts has ran under these users (add an operation above for a new one)', async () => {

@@ -107,6 +107,14 @@ describe.concurrent('examples', () => {
     expect(result.stdout).toContain('scheduled scheduled\ntrue\n3 7\n');
   });
 
+  it('cron.ts: a Node CronScheduler enqueues every 2 s, the Python worker runs the jobs', async () => {
+    const result = await runExample('cron.ts');
+    expectSuccess(result);
+    expect(result.stdout).toContain('add-every-2s: 3 3\n');
+    expect(result.stdout).toMatch(/^next weekday report at \d{4}-\d\d-\d\dT09:00:00\.000Z$/m);
+    expect(result.stdout).toMatch(/CronScheduler \S+: registering death/);
+  });
+
   it('http-service.ts as a script: serves, calls itself over HTTP, stops', async () => {
     const result = await runExample('http-service.ts');
     expectSuccess(result);
