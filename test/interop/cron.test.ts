@@ -24,7 +24,7 @@ async function history(connection: Connection, name: string): Promise<{ id: stri
 }
 
 describe('CronScheduler enqueues on schedule; real workers run the jobs', () => {
-  it('interval jobs for every installed RQ version, and a cron-string job, run by burst workers', async () => {
+  it("interval jobs for every installed RQ version, a cron-string job, and a JSON scheduler's jobs, run by burst workers", async () => {
     const queues = new Map(rqVersions().map((rq) => [rq.label, uniqueName(`cron-${rq.label.replace(/\./g, '_')}`)]));
     const cronQueue = uniqueName('cron-str');
     // A clock 1.5 s before a whole minute, so '* * * * *' is due 1.5 s after the start rather than up to a minute.
@@ -43,8 +43,19 @@ describe('CronScheduler enqueues on schedule; real workers run the jobs', () => 
     const due = Math.ceil(fakeStart / 60_000) * 60_000;
     expect(minute.nextEnqueueTime?.getTime()).toBe(due); // the first match after registration, not at start
 
+    // A second scheduler, named, writing JSON-serialized jobs for a worker started with the JSON serializer.
+    const jsonQueue = uniqueName('cron-json');
+    const jsonScheduler = new CronScheduler({ connection: env.connection, serializer: 'json', name: uniqueName('json-sched'), logger: quiet, handleSignals: false });
+    const jsonName = uniqueName('json-every-1s');
+    jsonScheduler.register('mylib.echo', { queueName: jsonQueue, interval: 1, args: ['json'], kwargs: { n: 1 }, name: jsonName });
+
     const startedAt = Date.now() / 1000;
     const started = scheduler.start();
+    const jsonStarted = jsonScheduler.start();
+    await until(async () => (await history(env.connection, jsonName)).length >= 1, 'the JSON scheduler\'s first enqueue');
+    expect((await CronScheduler.fetch(jsonScheduler.name, { connection: env.connection }))?.cronJobs.map((j) => j.name)).toEqual([jsonName]);
+    await jsonScheduler.stop();
+    await jsonStarted;
     // Three enqueues of each interval job, and the cron job's first.
     for (const name of intervalNames.values()) await until(async () => (await history(env.connection, name)).length >= 3, `three enqueues of ${name}`);
     await until(async () => (await history(env.connection, minuteName)).length >= 1, 'the cron-string job');
@@ -76,6 +87,11 @@ describe('CronScheduler enqueues on schedule; real workers run the jobs', () => 
         expect(await job!.result).toBe(3);
         expect(job!.resultTtl).toBe(500); // RQ's cron writes its default result_ttl on every job
       }
+    }
+    const jsonRun = await runWorker({ rq: rq212, url: env.redis.url, queues: [jsonQueue], serializer: 'json' });
+    expect(jsonRun.exitCode, jsonRun.log).toBe(0);
+    for (const { id } of await history(env.connection, jsonName)) {
+      expect(await (await Job.fetch(id, { connection: env.connection, serializer: 'json' })).result).toEqual([['json'], { n: 1 }]);
     }
     const [tick] = await history(env.connection, minuteName);
     const ticked = await Job.fetch(tick!.id, { connection: env.connection });
