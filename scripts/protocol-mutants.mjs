@@ -35,7 +35,8 @@ function scratchCopy() {
   const dir = mkdtempSync(join(tmpdir(), 'rqts-mutants-'));
   const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
   if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
-  for (const file of listed.stdout.split('\0').filter(Boolean)) {
+  const linked = new Set(['node_modules', '.venv']); // linked below (a worktree may hold them as symlinks)
+  for (const file of listed.stdout.split('\0').filter((f) => f && !linked.has(f))) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     try {
       copyFileSync(join(ROOT, file), join(dir, file));
@@ -43,7 +44,7 @@ function scratchCopy() {
       if (error.code !== 'ENOENT') throw error; // deleted but not yet staged
     }
   }
-  for (const linked of ['node_modules', '.venv']) symlinkSync(join(ROOT, linked), join(dir, linked));
+  for (const name of linked) symlinkSync(join(ROOT, name), join(dir, name));
   return dir;
 }
 

@@ -131,6 +131,49 @@ return 1
 `,
 );
 
+/**
+ * Take up to N ids for free slots, in queue order, each into its queue's intermediate list as RQ's BLMOVE
+ * does (so a worker that dies before starting one leaves it where maintenance finds it); nothing while RQ is
+ * suspended. The ids are recorded under the call's token in the worker's claims hash, so the script sent
+ * again after a lost reply returns the same ids and takes no more.
+ * KEYS[1] the worker's claims hash · KEYS[2] rq:suspended · KEYS[3..] pairs of a queue and its intermediate list.
+ * ARGV[1] how many at most · ARGV[2] the caller's field · ARGV[3] token · ARGV[4] claims hash ttl.
+ * Returns `{queueIndex, id, queueIndex, id, …}` (1-based among the pairs); empty when there was none.
+ */
+export const CLAIM_JOBS = new LuaScript(
+  'claimJobs',
+  `
+local claim = redis.call('HGET', KEYS[1], ARGV[2])
+if claim then
+  local ok, record = pcall(cjson.decode, claim)
+  if ok and type(record) == 'table' and record[1] == ARGV[3] then return record[2] end
+end
+local taken = {}
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  local want = tonumber(ARGV[1]) * 2
+  for i = 3, #KEYS, 2 do
+    while #taken < want do
+      local id = redis.call('LMOVE', KEYS[i], KEYS[i + 1], 'LEFT', 'RIGHT')
+      if not id then break end
+      taken[#taken + 1] = (i - 1) / 2
+      taken[#taken + 1] = id
+    end
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[2], cjson.encode({ARGV[3], taken}))
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return taken
+`,
+);
+
+/** KEYS and ARGV for {@link CLAIM_JOBS}; pure. */
+export function claimJobsArgs(a: { worker: string; queues: readonly string[]; count: number; slot: string; token: string; claimsTtl: number }): { keys: string[]; args: Arg[] } {
+  return {
+    keys: [keys.workerClaimsKey(a.worker), keys.suspendedKey(), ...a.queues.flatMap((q) => [keys.queueKey(q), keys.intermediateQueueKey(q)])],
+    args: [String(a.count), a.slot, a.token, String(a.claimsTtl)],
+  };
+}
+
 /** The KEYS of {@link JOB_HEARTBEAT} (and the first six of {@link START_JOB}'s). */
 export function runningJobKeys(jobId: string, origin: string, executionId: string, worker: string): string[] {
   return [

@@ -37,6 +37,8 @@ import { runMaintenance } from './maintenance.js';
 import { Scheduler } from './scheduler.js';
 import { resolveWorkerOptions, WorkerDefaults, type ResolvedOptions, type WorkerOptions } from './options.js';
 import {
+  CLAIM_JOBS,
+  claimJobsArgs,
   FINISH_JOB,
   finishJobArgs,
   JOB_HEARTBEAT,
@@ -297,14 +299,34 @@ export class Worker {
         if (Date.now() - this.#lastMaintenance >= this.#o.maintenanceInterval * 1000) await this.#maintain();
         const idleLeft = this.#slots.size === 0 ? this.#o.maxIdleTime - (Date.now() - this.#idleSince) / 1000 : Infinity;
         if (idleLeft <= 0) break;
+        // Take what is queued, for every free slot at once.
+        const free = Math.min(this.#o.concurrency - this.#slots.size, this.#o.maxJobs - this.#claimed);
+        this.#claimed += free;
+        let taken: Popped[] = [];
+        try {
+          taken = await this.#claim(free);
+        } finally {
+          this.#claimed -= free - taken.length;
+        }
+        if (taken.length > 0) {
+          const starts = await Promise.allSettled(taken.map((popped) => this.#startInSlot(popped, 'popped')));
+          for (const start of starts) {
+            if (start.status === 'rejected') this.#logger.error(`rqts worker ${this.name}: ${start.reason?.message ?? start.reason}`);
+            else if (start.value !== null && start.value !== 'again') this.#launch(start.value);
+          }
+          failures = 0;
+          continue;
+        }
+        if (this.#o.burst) {
+          if (this.#slots.size === 0) break;
+          await this.#slotFreed();
+          continue;
+        }
+        // Nothing queued: wait for a job.
         this.#claimed += 1;
         const started = await this.#dequeue(Math.max(1, Math.min(this.#o.dequeueTimeout, Math.ceil(idleLeft))));
-        if (started === null || started === 'taken') {
+        if (started === null || started === 'again') {
           this.#claimed -= 1;
-          if (started === null && this.#o.burst) {
-            if (this.#slots.size === 0) break;
-            await this.#slotFreed();
-          }
           continue;
         }
         this.#launch(started);
@@ -435,38 +457,24 @@ export class Worker {
 
   // ---- dequeue ------------------------------------------------------------------------------------
 
-  /**
-   * Take the next job and mark it started. Ids are never popped blind: a wait (BLMOVE of a queue onto
-   * itself, which moves nothing) or a read finds the id at a queue's head, and {@link START_JOB} takes it
-   * from there and starts it in one step, recorded so that the script sent again after a lost reply starts
-   * the same job. Returns null when there is nothing to take, 'taken' when another worker was faster.
-   */
-  async #dequeue(timeout: number): Promise<Started | 'taken' | null> {
-    if (this.#stopping) return null;
-    const candidate = await this.#candidate(timeout);
-    if (candidate === null || this.#stopping) return null;
-    const slot = this.#freeSlots.pop() ?? this.#slotCount++;
-    let started: Started | 'taken' | null = null;
-    try {
-      started = await this.#start(candidate, 'head', slot);
-    } finally {
-      if (started === null || started === 'taken') this.#freeSlots.push(slot);
-    }
-    return started ?? 'taken';
+  /** Take up to `count` queued ids for free slots ({@link CLAIM_JOBS}), in queue order. */
+  async #claim(count: number): Promise<Popped[]> {
+    if (count <= 0 || this.#stopping) return [];
+    const claim = claimJobsArgs({ worker: this.name, queues: this.queues, count, slot: 'loop', token: randomUUID(), claimsTtl: CLAIMS_TTL });
+    const reply = (await this.#settle(() => this.connection.script(CLAIM_JOBS, claim.keys, claim.args))) as Reply[];
+    const taken: Popped[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) taken.push({ id: String(reply[i + 1]), queue: this.queues[Number(reply[i]) - 1]! });
+    return taken;
   }
 
-  /** The id at the head of the first non-empty queue, waiting up to `timeout` seconds for one (not in burst mode). */
-  async #candidate(timeout: number): Promise<Popped | null> {
-    const peek = async (): Promise<Popped | null> => {
-      const heads = await this.connection.pipeline(this.queues.map((q) => ['LINDEX', keys.queueKey(q), '0']));
-      const i = heads.findIndex((h) => h !== null && h !== undefined);
-      return i < 0 ? null : { id: String(heads[i]), queue: this.queues[i]! };
-    };
-    if (this.#o.burst) return peek();
-    if (this.#lanes.length > 1) {
-      const now = await peek();
-      if (now) return now;
-    }
+  /**
+   * Wait for a job on an idle worker and start it. The wait (BLMOVE of a queue onto itself) moves nothing,
+   * so a lost reply strands nothing; with one queue, {@link START_JOB} takes the id it woke on from the
+   * queue's head and starts it in one step. Returns null when the wait timed out, 'again' when the next
+   * claim should take the job (another worker was faster, or several queues decide by order).
+   */
+  async #dequeue(timeout: number): Promise<Started | 'again' | null> {
+    if (this.#stopping) return null;
     this.#popping = true;
     let woken: string | null;
     try {
@@ -474,9 +482,21 @@ export class Worker {
     } finally {
       this.#popping = false;
     }
-    if (woken === null) return null;
-    // One queue: the id woken on is its head. Several: the first non-empty queue in order wins, as BLPOP's.
-    return this.#lanes.length === 1 ? { id: woken, queue: this.queues[0]! } : peek();
+    if (woken === null || this.#stopping) return null;
+    if (this.#lanes.length > 1) return 'again';
+    return this.#startInSlot({ id: woken, queue: this.queues[0]! }, 'head');
+  }
+
+  /** {@link Worker.#start} on a free slot number, given back unless the job started. */
+  async #startInSlot(popped: Popped, claim: Claim): Promise<Started | 'again' | null> {
+    const slot = this.#freeSlots.pop() ?? this.#slotCount++;
+    let started: Started | 'again' | null = null;
+    try {
+      started = await this.#start(popped, claim, slot);
+    } finally {
+      if (started === null || started === 'again') this.#freeSlots.push(slot);
+    }
+    return started;
   }
 
   /** A blocking wait on one queue; resolves with the id at its head, or null after `timeout` seconds. */
@@ -499,7 +519,7 @@ export class Worker {
    * {@link START_JOB} for an id taken from the intermediate list ('popped', by a finish) or from its queue's
    * head. Sent again with the same arguments until Redis answers (the script is safe to run twice).
    */
-  async #start({ id, queue }: Popped, claim: Claim, slot: number): Promise<Started | 'taken' | null> {
+  async #start({ id, queue }: Popped, claim: Claim, slot: number): Promise<Started | 'again' | null> {
     const executionId = randomUUID().replace(/-/g, '');
     const member = this.#o.layout === 2 ? keys.startedMember(id, executionId) : id;
     const micros = nowMicros();
@@ -510,7 +530,7 @@ export class Worker {
       defaultTimeout: Defaults.JOB_TIMEOUT, member, layout: this.#o.layout, claim, slot: String(slot), claimsTtl: CLAIMS_TTL,
     });
     const reply = await this.#settle(() => this.connection.script(START_JOB, start.keys, start.args));
-    if (reply === -1) return 'taken';
+    if (reply === -1) return 'again';
     // Deleted meanwhile: RQ drops the id and pops the next.
     if (!Array.isArray(reply)) return null;
     return { id, queue, slot, executionId, member, micros, startedMs: Date.now(), ttl: Number(reply[0]), fields: fieldsFromReply(reply.slice(1)) };
@@ -613,7 +633,7 @@ export class Worker {
     }
     const nextQueue = prefetch.mode === 'none' ? queue : prefetch.queues[Number(result[2]) - 1]!;
     const next = await this.#start({ id: String(result[1]), queue: nextQueue }, 'popped', slot);
-    return next === 'taken' ? null : next;
+    return next === 'again' ? null : next;
   }
 
   /**

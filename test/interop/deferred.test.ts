@@ -316,6 +316,8 @@ describe('rqts release', () => {
       `Released ${lonely.id}: 0 held jobs queued, the future is queued`,
     ]);
     expect(await queue.jobIds).toEqual([plain.id, held.id, lonely.id]);
+    // Only the future waits on: its held job and the queued future left the deferred registry.
+    expect(await queue.deferredJobRegistry.getJobIds()).toEqual([future.id]);
     const again = await cli(future.id, plain.id);
     expect(again.stdout.trim()).toBe(`${future.id} was released already; nothing done`);
     expect(again.exitCode).toBe(1);

@@ -185,8 +185,9 @@ describe.concurrent('examples', () => {
       expect(result.stdout).toContain("{ source: 'billing.py', at: 2026-01-31T12:00:00.000Z }");
       expect(result.stdout).toContain("[ [ 'invoice', 42 ], { currency: 'EUR', lines: [ 1, 2 ] } ]");
     }
-    // Three example runs and a Python producer: 37 s alone at load 33 on 2 cores, over 60 s in a full run.
-  }, 180_000);
+    // Three example runs (each with its own 90 s deadline) and a Python producer: the test's budget is their
+    // sum, so only a run that overruns its own deadline fails it (37 s alone at load 33, over 180 s in a full run).
+  }, 330_000);
 
   it('telemetry.ts: one trace from a Node request span into a traced Python worker', async () => {
     const result = await runExample('telemetry.ts', { RQ_PYTHON: rqVersion('rq-2.12').python });
@@ -242,13 +243,15 @@ describe.concurrent('docs', () => {
 
 // After every example has run (the describe blocks above run first).
 it('the Python worker stops cleanly, having failed only the jobs meant to fail', async () => {
-  const { exitCode, log } = await worker.stop();
+  // A warm shutdown only (a cold one 60 s later at the earliest): an idle worker's shutdown ends by itself,
+  // however long a loaded machine takes, and a second SIGTERM would kill it halfway (exit code null).
+  const { exitCode, log } = await worker.stop({ graceMs: 60_000 });
   expect(exitCode, log).toBe(0);
   expect(log).toMatch(/Listening on .*default/);
   const tracebacks = log.split('Traceback (most recent call last)').slice(1);
   expect(tracebacks.length, log).toBeGreaterThan(0); // enqueue-and-wait and dependencies-and-bulk each fail one
   for (const chunk of tracebacks) expect(chunk.slice(0, 4000), log).toContain('intentional failure from mylib.fail');
-});
+}, 120_000);
 
 /**
  * Types the public API mentions that src/index.ts does not export yet (reported to the src/ owners). The

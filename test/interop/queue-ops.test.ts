@@ -126,6 +126,11 @@ describe('expiry', () => {
     const parent = await q.enqueue('mylib.add', 1, 1); // queued, so its dependents are deferred
     const [plain, w1] = await timeWindow(env.connection, () => q.enqueueCall('mylib.add', { args: [1, 2], ttl: 3600 }));
     await expectExpiry(env.connection, `rq:job:${plain.id}`, 3600, w1);
+    // A job queued at once gets enqueued_at from the enqueue itself (RQ's workers and `rq info` read it).
+    const enqueuedAt = await plain.enqueuedAt;
+    expect(enqueuedAt, 'enqueued_at').not.toBeNull();
+    expect(enqueuedAt!.getTime()).toBeGreaterThanOrEqual(w1.from);
+    expect(enqueuedAt!.getTime()).toBeLessThanOrEqual(w1.to);
 
     const [child, w2] = await timeWindow(env.connection, () => q.enqueueCall('mylib.add', { args: [3, 4], ttl: '30m', dependsOn: parent }));
     expect(await child.status).toBe('deferred');

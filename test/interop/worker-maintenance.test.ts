@@ -76,12 +76,12 @@ print(json.dumps({'status': status_of(j), 'exc': (r.exc_string if r is not None 
         return 'second time lucky';
       },
     };
-    const due = await runPythonJson<{ node: string; shared: string[] }>(rq, `${pyPrelude('pickle')}
+    const due = await runPythonJson<{ at: number; node: string; shared: string[] }>(rq, `${pyPrelude('pickle')}
 from datetime import datetime, timedelta, timezone
 nq = Queue(${JSON.stringify(nodeOnly.name)}, connection=conn)
 sq = Queue(${JSON.stringify(shared.name)}, connection=conn)
 at = datetime.now(timezone.utc) + timedelta(seconds=2)
-print(json.dumps({'node': nq.enqueue_at(at, 'mylib.add', 20, 1).id, 'shared': [sq.enqueue_at(at, 'mylib.add', i, 1).id for i in range(30)]}))`, { url: env.redis.url });
+print(json.dumps({'at': at.timestamp(), 'node': nq.enqueue_at(at, 'mylib.add', 20, 1).id, 'shared': [sq.enqueue_at(at, 'mylib.add', i, 1).id for i in range(30)]}))`, { url: env.redis.url });
     const retried = await nodeOnly.enqueueCall('nodetasks.flaky_once', { retry: new Retry({ max: 1, interval: 1 }) });
     const python = await startWorker({ rq, url: env.redis.url, queues: [shared.name], withScheduler: true });
     const node = new Worker({
@@ -91,7 +91,15 @@ print(json.dumps({'node': nq.enqueue_at(at, 'mylib.add', 20, 1).id, 'shared': [s
     const working = node.work();
     try {
       expect(await retried.wait({ timeout: 60_000 })).toBe('second time lucky');
-      expect(await (await nodeOnly.fetchJob(due.node))!.wait({ timeout: 60_000 })).toBe(21);
+      const scheduled = (await nodeOnly.fetchJob(due.node))!;
+      expect(await scheduled.wait({ timeout: 60_000 })).toBe(21);
+      // Not before its time (an order of events): RQ scores it at enqueue_at's whole second; the scheduler
+      // queued it (enqueued_at, which a scheduled job lacks) in that second or later, then it ran.
+      const dueMs = Math.floor(due.at) * 1000;
+      const enqueuedAt = await scheduled.enqueuedAt;
+      expect(enqueuedAt, 'enqueued_at written by the scheduler').not.toBeNull();
+      expect(enqueuedAt!.getTime()).toBeGreaterThanOrEqual(dueMs);
+      expect((await scheduled.startedAt)!.getTime()).toBeGreaterThanOrEqual(enqueuedAt!.getTime());
       await until(async () => (await shared.finishedJobRegistry.count) >= 30, 'every shared scheduled job to finish', 60_000);
     } finally {
       await node.stop();

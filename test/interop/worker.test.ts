@@ -94,22 +94,33 @@ print(json.dumps({'ok': status_of(ok), 'value': ok.return_value(), 'bad': status
     const pyQueue = uniqueName('pyq');
     const worker = new Worker({
       connection: env.connection, queues: [nodeQueue], burst: true, logger: quiet,
-      handlers: { 'nodetasks.concat': (a: string, b: string, kwargs?: { sep?: string }) => [a, b].join(kwargs?.sep ?? '') },
+      handlers: {
+        'nodetasks.concat': (a: string, b: string, kwargs?: { sep?: string }) => [a, b].join(kwargs?.sep ?? ''),
+        'nodetasks.boom': () => { throw new Error('boom'); },
+      },
     });
-    const ids = await runPythonJson<{ parent: string; child: string }>(rq, `${pyPrelude('pickle')}
+    // A failed parent releases only the dependent that allows failures; the strict one stays deferred.
+    const ids = await runPythonJson<{ parent: string; child: string; strict: string; tolerant: string }>(rq, `${pyPrelude('pickle')}
+from rq.job import Dependency
 nq = Queue(${JSON.stringify(nodeQueue)}, connection=conn)
 pq = Queue(${JSON.stringify(pyQueue)}, connection=conn)
 parent = nq.enqueue_call('nodetasks.concat', args=('a', 'b'), kwargs={'sep': '-'})
 child = pq.enqueue('mylib.add', 1, 2, depends_on=parent)
-print(json.dumps({'parent': parent.id, 'child': child.id}))`, { url: env.redis.url });
+bad = nq.enqueue_call('nodetasks.boom')
+strict = pq.enqueue('mylib.add', 2, 2, depends_on=bad)
+tolerant = pq.enqueue('mylib.add', 3, 3, depends_on=Dependency(jobs=[bad], allow_failure=True))
+print(json.dumps({'parent': parent.id, 'child': child.id, 'strict': strict.id, 'tolerant': tolerant.id}))`, { url: env.redis.url });
     await worker.work();
     const run = await runWorker({ rq, url: env.redis.url, queues: [pyQueue], serializer: 'pickle' });
     expect(run.exitCode, run.log).toBe(0);
     const python = await runPythonJson<Record<string, unknown>>(rq, `${pyPrelude('pickle')}
 p = Job.fetch(${JSON.stringify(ids.parent)}, connection=conn)
 c = Job.fetch(${JSON.stringify(ids.child)}, connection=conn)
-print(json.dumps({'parent': p.return_value(), 'child': c.return_value(), 'status': status_of(c)}))`, { url: env.redis.url });
-    expect(python).toEqual({ parent: 'a-b', child: 3, status: 'finished' });
+s = Job.fetch(${JSON.stringify(ids.strict)}, connection=conn)
+t = Job.fetch(${JSON.stringify(ids.tolerant)}, connection=conn)
+print(json.dumps({'parent': p.return_value(), 'child': c.return_value(), 'status': status_of(c),
+  'strict': status_of(s), 'tolerant': t.return_value()}))`, { url: env.redis.url });
+    expect(python).toEqual({ parent: 'a-b', child: 3, status: 'finished', strict: 'deferred', tolerant: 6 });
   });
 });
 
@@ -262,19 +273,35 @@ describe('Node worker behaviour', () => {
     const own = await queue.enqueueCall('nodetasks.one', { resultTtl: 900 });
     const forever = await queue.enqueueCall('nodetasks.one', { resultTtl: -1 });
     const gone = await queue.enqueueCall('nodetasks.one', { resultTtl: 0 });
-    await burst({ queues: [queue.name], resultTtl: 42, handlers: { 'nodetasks.one': () => 1 } });
+    const failedOwn = await queue.enqueueCall('nodetasks.boom', { failureTtl: 700 });
+    const failedDefault = await queue.enqueue('nodetasks.boom');
+    const boom = () => { throw new Error('boom'); };
+    await burst({ queues: [queue.name], resultTtl: 42, handlers: { 'nodetasks.one': () => 1, 'nodetasks.boom': boom } });
     const doneBy = Math.ceil(await redisNowMs(env.connection));
     await expectKeptFor(plain, 42, doneBy);
     await expectKeptFor(own, 900, doneBy);
+    // Failures: the job's failure_ttl (its results stream too), else RQ's default of a year for the hash.
+    for (const [failed, ttl] of [[failedOwn, 700], [failedDefault, Defaults.FAILURE_TTL]] as const) {
+      expect(await failed.status).toBe('failed');
+      const ended = (await failed.endedAt)!.getTime();
+      await expectExpiry(env.connection, `rq:job:${failed.id}`, ttl, { from: ended, to: doneBy });
+      const score = await env.connection.command(['ZSCORE', `rq:failed:${queue.name}`, failed.id]);
+      expect(Number(score)).toBe(Math.floor(ended / 1000) + ttl);
+    }
+    await expectExpiry(env.connection, `rq:results:${failedOwn.id}`, 700, { from: (await failedOwn.endedAt)!.getTime(), to: doneBy });
     expect(await env.connection.command(['PEXPIRETIME', `rq:job:${forever.id}`])).toBe(-1);
     expect(await env.connection.command(['PEXPIRETIME', `rq:results:${forever.id}`])).toBe(-1);
     expect(String(await env.connection.command(['ZSCORE', `rq:finished:${queue.name}`, forever.id]))).toBe('inf');
-    expect(await env.connection.command(['EXISTS', `rq:job:${gone.id}`])).toBe(0);
+    // result_ttl 0: deleted at once, and never in the finished registry (RQ's handle_job_success skips it).
+    expect(await env.connection.command(['EXISTS', `rq:job:${gone.id}`, `rq:results:${gone.id}`])).toBe(0);
+    expect(await env.connection.command(['ZSCORE', `rq:finished:${queue.name}`, gone.id])).toBeNull();
     expect(await forever.result).toBe(1);
 
     // No resultTtl on the worker or the job: RQ's DEFAULT_RESULT_TTL, read from the installed RQ itself.
-    const rqDefault = await runPythonJson<number>(rqVersions()[0]!, 'import json\nfrom rq.defaults import DEFAULT_RESULT_TTL\nprint(json.dumps(DEFAULT_RESULT_TTL))');
+    const [rqDefault, rqFailureTtl] = await runPythonJson<[number, number]>(rqVersions()[0]!,
+      'import json\nfrom rq.defaults import DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL\nprint(json.dumps([DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL]))');
     expect(Defaults.RESULT_TTL).toBe(rqDefault);
+    expect(Defaults.FAILURE_TTL).toBe(rqFailureTtl);
     const byDefault = await queue.enqueue('nodetasks.one');
     await burst({ queues: [queue.name], handlers: { 'nodetasks.one': () => 1 } });
     await expectKeptFor(byDefault, rqDefault, Math.ceil(await redisNowMs(env.connection)));

@@ -21,6 +21,24 @@ describe('keys', () => {
     expect(keys.workerCommandChannel('w')).toBe('rq:pubsub:w');
   });
 
+  it('spells the worker, execution and maintenance keys as RQ 2.12 does (the module named in each comment)', () => {
+    expect(keys.executionKey('j', 'e')).toBe('rq:execution:j:e'); // executions.py: rq:execution:{job_id}:{id}
+    expect(keys.startedMember('j', 'e')).toBe('j:e'); // executions.py: composite_key
+    expect(keys.groupKey('g')).toBe('rq:group:g'); // group.py: REDIS_GROUP_NAME_PREFIX
+    expect(keys.workersKey()).toBe('rq:workers'); // worker_registration.py: REDIS_WORKER_KEYS
+    expect(keys.queueWorkersKey('q')).toBe('rq:workers:q'); // worker_registration.py: WORKERS_BY_QUEUE_KEY
+    expect(keys.suspendedKey()).toBe('rq:suspended'); // suspension.py: WORKERS_SUSPENDED
+    expect(keys.cleanRegistriesLockKey('q')).toBe('rq:clean_registries:q'); // queue.py: registry_cleaning_key
+    expect(keys.intermediateFirstSeenKey('q', 'j')).toBe('rq:queue:q:intermediate:first_seen:j'); // intermediate_queue.py
+    expect(keys.schedulerLockKey('q')).toBe('rq:scheduler-lock:q'); // scheduler.py: SCHEDULER_LOCKING_KEY_TEMPLATE
+  });
+
+  it('reads worker names back from worker keys only', () => {
+    expect(keys.workerNameFromKey('rq:worker:w1')).toBe('w1');
+    expect(keys.workerNameFromKey('rq:workers:w1')).toBeNull();
+    expect(keys.workerNameFromKey('x:rq:worker:w1')).toBeNull();
+  });
+
   it('reads queue names back from queue keys only', () => {
     expect(keys.queueNameFromKey('rq:queue:high')).toBe('high');
     expect(keys.queueNameFromKey('rq:job:x')).toBeNull();
