@@ -45,6 +45,7 @@ import {
   REGISTER_WORKER,
   runningJobKeys,
   START_JOB,
+  startedFields,
   startJobArgs,
   WORKER_DEATH,
   WORKER_HEARTBEAT,
@@ -533,7 +534,8 @@ export class Worker {
     if (reply === -1) return 'again';
     // Deleted meanwhile: RQ drops the id and pops the next.
     if (!Array.isArray(reply)) return null;
-    return { id, queue, slot, executionId, member, micros, startedMs: Date.now(), ttl: Number(reply[0]), fields: fieldsFromReply(reply.slice(1)) };
+    const fields = startedFields(fieldsFromReply(reply.slice(1)), this.name, start.args[3] as string);
+    return { id, queue, slot, executionId, member, micros, startedMs: Date.now(), ttl: Number(reply[0]), fields };
   }
 
   /**
