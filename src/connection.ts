@@ -33,7 +33,7 @@ export interface RedisClient {
   readonly isOpen: boolean;
   connect(): Promise<unknown>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  sendCommand(args: readonly Arg[], options?: any): Promise<unknown>;
+  sendCommand(args: readonly (string | Buffer)[], options?: any): Promise<unknown>;
   duplicate(): RedisClient;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   on(event: string, listener: (...args: any[]) => void): unknown;
@@ -335,6 +335,7 @@ export class Connection {
   }
 
   /**
+   * @internal
    * Send one command; replies are type-mapped (see {@link Reply}). Transient connection errors are retried;
    * with `idempotent: false` only errors that prove the command never reached Redis are.
    */
@@ -344,7 +345,7 @@ export class Connection {
     return reply;
   }
 
-  /** Send several commands in one round trip (not atomic); each reply in order. */
+  /** @internal Send several commands in one round trip (not atomic); each reply in order. */
   async pipeline(commands: readonly (readonly Arg[])[]): Promise<Reply[]> {
     if (commands.length === 0) return [];
     // Commands issued in the same tick share one socket write (node-redis auto-pipelining).
@@ -356,6 +357,7 @@ export class Connection {
   }
 
   /**
+   * @internal
    * Run a Lua script (EVALSHA, then EVAL when Redis answers NOSCRIPT, e.g. after a restart). Retries as
    * {@link Connection.command}: a script that is not safe to run twice must say `idempotent: false`.
    */
@@ -390,6 +392,7 @@ export class Connection {
   }
 
   /**
+   * @internal
    * The shared duplicated client for blocking reads (`XREAD BLOCK`), created on first use.
    * Blocking commands on one connection run one after another, so callers multiplex onto one call.
    */
@@ -403,6 +406,7 @@ export class Connection {
   }
 
   /**
+   * @internal
    * A new connected client with the same settings, for a connection of its own (a worker's blocking pop or
    * pub/sub subscription). The caller owns it and destroys it when done.
    */
@@ -421,7 +425,7 @@ export class Connection {
     return dup;
   }
 
-  /** Send a command on the blocking client with no deadline of ours (the command's own BLOCK bounds it). */
+  /** @internal Send a command on the blocking client with no deadline of ours (the command's own BLOCK bounds it). */
   async blockingCommand(args: readonly Arg[]): Promise<Reply> {
     const client = await this.blockingClient();
     try {

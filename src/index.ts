@@ -1,10 +1,11 @@
 /**
  * rqts — a TypeScript SDK for Python RQ queues.
- * Public exports only; everything else is internal.
+ * Public exports only; everything else is internal. The CLI and the worker import internals from their
+ * modules directly, and `stripInternal` keeps `@internal` members out of the published `.d.ts`.
  */
 export { Queue, type QueueOptions, type EnqueueCallOptions, type EnqueueData } from './queue.js';
-export { JobRegistry, type RegistryContext } from './registries.js';
-export { type JobRecord, type WebhookRecord } from './record.js';
+export { JobRegistry } from './registries.js';
+export { type WebhookRecord } from './record.js';
 export { Retry, type RetryOptions } from './retry.js';
 export { Repeat, type RepeatOptions } from './repeat.js';
 export { Webhook, type WebhookOptions } from './webhook.js';
@@ -43,29 +44,24 @@ export {
   job,
   setDefaultConnection,
   withConnection,
-  getRegisteredTask,
-  registeredTaskNames,
   type Task,
   type TaskOptions,
   type TaskFunction,
   type TaskWrapper,
   type CallOptions,
 } from './decorator.js';
+export { getRegisteredTask } from './tasks.js';
 export { Job, type JobContext } from './job.js';
 export { type Result } from './results.js';
 export {
   Connection,
   connect,
-  LuaScript,
   type ConnectionLike,
   type SharedConnection,
   type ConnectionOptions,
   type TlsOptions,
   type SentinelTarget,
-  type SendOptions,
   type RedisClient,
-  type Reply,
-  type Arg,
   type RedisPipeline,
 } from './connection.js';
 export { JobStatus, ResultType, Defaults, CronDefaults, WorkerState, DataflowEntry, DataflowMarker } from './protocol.js';
@@ -108,6 +104,6 @@ export {
   PyUUID,
   PyGlobal,
   type PyTuple,
+  type TupleFactory,
   type PyObjectKind,
 } from './py/values.js';
-export { pyRepr } from './py/repr.js';

@@ -14,11 +14,10 @@ import {
   WaitTimeoutError,
 } from './errors.js';
 import { dependenciesKey, dependentsKey, executionKey, groupKey, jobKey, queueKey, queuesKey, registryKeys, resultsKey, workerCommandChannel } from './keys.js';
-import { CANCEL_JOB, CANCEL_JOB_WITH_OPTIONS, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
+import { CANCEL_JOB, CANCEL_JOB_WITH_OPTIONS, CancelOutcome, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
 import { cancelFuture, deleteHeldFuture, release, type ReleaseResult } from './deferred.js';
-// registries.ts imports this module too; both use each other only inside methods, so the cycle is safe.
-import { JobRegistry } from './registries.js';
-import { isPlainObject } from './validate.js';
+import { requeueFromRegistry } from './requeue.js';
+import { isPlainObject } from './py/values.js';
 import { asResultRef, userCall, type ResultRef } from './dataflow.js';
 import { decodePayload, type Payload } from './payload.js';
 import { createdJobs, prepareJob, type EnqueueCallOptions } from './prepare.js';
@@ -58,8 +57,15 @@ export class Job<R = unknown> {
   #record: JobRecord;
   #payload: Payload | null = null;
 
-  /** @internal Use {@link Job.fetch} or `queue.enqueue`. */
-  constructor(record: JobRecord, connection: Connection, serializer: Serializer, payload?: Payload) {
+  /**
+   * @internal A job from a record rqts read or wrote. Users get jobs from {@link Job.fetch} or
+   * `queue.enqueue`; the constructor is private so the public types offer no other way.
+   */
+  static fromRecord<R = unknown>(record: JobRecord, connection: Connection, serializer: Serializer, payload?: Payload): Job<R> {
+    return new Job<R>(record, connection, serializer, payload);
+  }
+
+  private constructor(record: JobRecord, connection: Connection, serializer: Serializer, payload?: Payload) {
     this.id = record.id;
     this.#record = record;
     this.connection = connection;
@@ -177,7 +183,7 @@ export class Job<R = unknown> {
   get dependencyIds(): readonly string[] {
     return this.#record.dependencyIds;
   }
-  /** The record as last loaded (a copy is not made; treat as read-only). */
+  /** @internal The record as last loaded (a copy is not made; treat as read-only). */
   get record(): Readonly<JobRecord> {
     return this.#record;
   }
@@ -406,8 +412,8 @@ export class Job<R = unknown> {
       enqueueDependents || removeFromDependencies
         ? await this.#cancelWithOptions(score, enqueueDependents, removeFromDependencies)
         : await this.connection.script(CANCEL_JOB, jobOperationKeys(this.id, this.origin), [this.id, score], { idempotent: false });
-    if (outcome === 0) throw new NoSuchJobError(this.id);
-    if (outcome === -1) throw new InvalidOperationError(this.id, `Job ${this.id} is already canceled`);
+    if (outcome === CancelOutcome.NO_SUCH_JOB) throw new NoSuchJobError(this.id);
+    if (outcome === CancelOutcome.ALREADY_CANCELED) throw new InvalidOperationError(this.id, `Job ${this.id} is already canceled`);
   }
 
   /** Read the dependency graph around the job, then cancel in one script that declares every key it touches. */
@@ -434,7 +440,9 @@ export class Job<R = unknown> {
    * @throws InvalidOperationError when the job is not in the failed registry.
    */
   async requeue({ atFront = false }: { atFront?: boolean } = {}): Promise<this> {
-    await new JobRegistry('failed', { name: this.origin, connection: this.connection, serializer: this.serializer }).requeue(this.id, { atFront });
+    await requeueFromRegistry(this.connection, {
+      id: this.id, origin: this.origin, registryKey: registryKeys.failed(this.origin), registryLabel: `failed registry of ${this.origin}`, atFront,
+    });
     return this.refresh();
   }
 

@@ -443,7 +443,7 @@ export class Queue {
       record.status = STATUS_BY_OUTCOME[outcome as number] ?? null;
       if (record.status === JobStatus.QUEUED) record.enqueuedAt = record.createdAt;
       const p = prepared[i]!;
-      return new Job<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
+      return Job.fromRecord<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
     });
   }
 
@@ -482,7 +482,7 @@ export class Queue {
     pipelined.set(pipeline, pending);
     return records.map((record, i) => {
       const p = prepared[i]!;
-      return new Job<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
+      return Job.fromRecord<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
     });
   }
 
@@ -519,6 +519,7 @@ export class Queue {
    * @see RQ `Queue.fetch_job`
    */
   async fetchJob<R = unknown>(id: string): Promise<Job<R> | null> {
+    validateJobId(id, 'id');
     const [job] = await Job.fetchMany<R>([id], { connection: this.connection, serializer: this.serializer });
     if (!job) {
       await this.connection.command(['LREM', this.key, '1', id]);
@@ -615,7 +616,7 @@ export class Queue {
   readonly #registries = new Map<RegistryName, JobRegistry>();
   #registry(name: RegistryName): JobRegistry {
     let r = this.#registries.get(name);
-    if (!r) this.#registries.set(name, (r = new JobRegistry(name, this)));
+    if (!r) this.#registries.set(name, (r = JobRegistry.of(name, this)));
     return r;
   }
 

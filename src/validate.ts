@@ -117,10 +117,3 @@ export function rejectUnknownOptions(where: string, options: object, allowed: re
     }
   }
 }
-
-/** A plain `{}` object (not an array, Map, Date or class instance). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}

@@ -100,7 +100,7 @@ async function failJob(ctx: MaintenanceContext, queue: string, id: string, membe
       const name = record.failureCallbackName;
       const fn = name ? resolveHandler(name, ctx.handlers) : undefined;
       if (name && fn) {
-        const job = new Job(record, ctx.connection, ctx.serializer);
+        const job = Job.fromRecord(record, ctx.connection, ctx.serializer);
         await runCallback({ name, fn, timeout: record.failureCallbackTimeout ?? 60 }, job, ctx.connection, 'AbandonedJobError', '', text)
           .catch((e) => ctx.logger.warn(`rqts maintenance: job ${id}: on_failure callback failed: ${String(e?.excString ?? e).trim().split('\n').pop()}`));
       } else if (name) {

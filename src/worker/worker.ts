@@ -582,7 +582,7 @@ export class Worker {
     let callbacks: JobCallbacks = {};
     try {
       const record = recordFromFields(id, fields);
-      job = new Job(record, this.connection, this.serializer);
+      job = Job.fromRecord(record, this.connection, this.serializer);
       // A callback or webhook that cannot run here fails the job before its function runs (never dropped).
       callbacks = resolveCallbacks(record, fields, this.#o.handlers);
       const timeout = record.timeout ?? Defaults.JOB_TIMEOUT;

@@ -169,6 +169,23 @@ describe('the packed tarball', () => {
     }
   });
 
+  it('publishes types with none of the internals', () => {
+    const types = (file: string): string => readText(join(consumers, 'node_modules', 'rqts', 'dist', file));
+    const index = types('index.d.ts');
+    for (const name of ['LuaScript', 'Reply', 'Arg', 'SendOptions', 'RegistryContext', 'JobRecord', 'registeredTaskNames', 'pyRepr']) {
+      expect(index, name).not.toMatch(new RegExp(`\\b${name}\\b`));
+    }
+    expect(index).toMatch(/\bQueue\b/);
+    const connectionClass = types('connection.d.ts').split('export declare class Connection')[1]!;
+    for (const member of ['command(', 'pipeline(', 'script(', 'blockingClient(', 'openDuplicate(', 'blockingCommand(']) {
+      expect(connectionClass, member).not.toContain(member);
+    }
+    // Jobs and registries come from Job.fetch / a queue: no public constructor, no raw record.
+    expect(types('job.d.ts')).toContain('private constructor();');
+    expect(types('job.d.ts')).not.toMatch(/get record\(\)|fromRecord/);
+    expect(types('registries.d.ts')).toContain('private constructor();');
+  });
+
   it.each(CONSUMERS.map((c) => [c.name, c] as const))('%s compiles and runs', async (_name, consumer) => {
     const dir = join(consumers, consumer.name);
     if (consumer.tsconfig) await sh(join(consumers, 'node_modules', '.bin', 'tsc'), ['-p', consumer.tsconfig], dir);
