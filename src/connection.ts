@@ -295,6 +295,18 @@ export class Connection {
     return shared;
   }
 
+  /**
+   * @internal
+   * {@link Connection.from} for options typed {@link SharedConnection}: a URL string is refused at run time
+   * too, because the connection it would open belongs to nobody and would keep the process alive.
+   */
+  static shared(target: SharedConnection, option = 'connection'): Connection {
+    if (typeof target === 'string') {
+      throw new InvalidArgumentError(option, target, 'expected a Connection or a node-redis client, not a URL: nothing would close the connection a URL opens here; open one with connect(url) and pass that');
+    }
+    return Connection.from(target);
+  }
+
   /** The underlying node-redis client (for advanced use; rqts never changes its settings). */
   get client(): RedisClient {
     return this.#client;

@@ -347,7 +347,7 @@ function returnValueOf(id: string, status: Reply, latest: Reply, legacy: Reply, 
   if (String(status) !== JobStatus.FINISHED) throw unavailable(`that job is ${String(status)}, not finished`);
   const entry = Array.isArray(latest) && latest.length > 0 ? latest[0]! : null;
   if (entry) {
-    const result = parseResultEntry(entry, serializer);
+    const result = parseResultEntry(entry, serializer, id);
     if (result.type !== ResultType.SUCCESSFUL) throw unavailable('its latest result is not a success');
     return result.returnValue;
   }

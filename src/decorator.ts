@@ -86,12 +86,12 @@ const scopedConnection = new AsyncLocalStorage<Connection>();
 
 /** The connection tasks use when they were given none. */
 export function setDefaultConnection(connection: SharedConnection | null): void {
-  defaultConnection = connection === null ? null : Connection.from(connection);
+  defaultConnection = connection === null ? null : Connection.shared(connection);
 }
 
 /** Run `fn` with `connection` as the tasks' connection for everything it awaits. */
 export function withConnection<T>(connection: SharedConnection, fn: () => T): T {
-  return scopedConnection.run(Connection.from(connection), fn);
+  return scopedConnection.run(Connection.shared(connection), fn);
 }
 
 // ---- job() --------------------------------------------------------------------------------------------

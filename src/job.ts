@@ -19,7 +19,7 @@ import { cancelFuture, deleteHeldFuture, release, type ReleaseResult } from './d
 import { requeueFromRegistry } from './requeue.js';
 import { isPlainObject } from './py/values.js';
 import { asResultRef, userCall, type ResultRef } from './dataflow.js';
-import { decodePayload, type Payload } from './payload.js';
+import { decodePayload, loadsFor, type Payload } from './payload.js';
 import { createdJobs, prepareJob, type EnqueueCallOptions } from './prepare.js';
 import { Defaults, JobStatus, ResultType } from './protocol.js';
 import { fieldsFromReply, formatDatetime, nowMicros, parseDatetime, recordFromFields, type JobRecord, type WebhookRecord } from './record.js';
@@ -110,7 +110,7 @@ export class Job<R = unknown> {
   /** Load several jobs in one round trip; missing ones are `null`, in the same positions. @see RQ `Job.fetch_many` */
   static async fetchMany<R = unknown>(ids: readonly string[], context: JobContext): Promise<(Job<R> | null)[]> {
     ids.forEach((id, i) => validateJobId(id, `ids[${i}]`));
-    const connection = Connection.from(context.connection);
+    const connection = Connection.shared(context?.connection);
     const serializer = resolveSerializer(context.serializer ?? 'pickle');
     const replies = await connection.pipeline(ids.map((id) => ['HGETALL', jobKey(id)]));
     return replies.map((reply, i) => {
@@ -123,7 +123,7 @@ export class Job<R = unknown> {
   /** Whether the job hash exists. @see RQ `Job.exists` */
   static async exists(id: string, context: { connection: SharedConnection }): Promise<boolean> {
     validateJobId(id);
-    return (await Connection.from(context.connection).command(['EXISTS', jobKey(id)])) === 1;
+    return (await Connection.shared(context?.connection).command(['EXISTS', jobKey(id)])) === 1;
   }
 
   // ---- fixed facts, from the snapshot --------------------------------------------------------------
@@ -240,7 +240,7 @@ export class Job<R = unknown> {
       const latest = await fetchLatestResult<R>(this.connection, this.serializer, this.id, 'returnValue');
       if (latest?.type === ResultType.SUCCESSFUL) return latest.returnValue;
       const legacy = await this.#field('result');
-      return legacy && legacy.length > 0 ? (this.serializer.loads(legacy) as R) : null;
+      return legacy && legacy.length > 0 ? (loadsFor(this.serializer, legacy, `Job ${this.id}'s result`) as R) : null;
     })();
   }
 
@@ -274,7 +274,7 @@ export class Job<R = unknown> {
   get meta(): Promise<Record<string, unknown>> {
     return this.#field('meta').then((raw) => {
       if (!raw || raw.length === 0) return {};
-      const value = this.serializer.loads(raw);
+      const value = loadsFor(this.serializer, raw, `Job ${this.id}'s meta`);
       return value instanceof Map ? Object.fromEntries(value) : (value as Record<string, unknown>);
     });
   }
@@ -356,10 +356,10 @@ export class Job<R = unknown> {
 
   /** Decode only what the outcome needs: the value of a success, the traceback of a failure. */
   async #settle(entry: Reply): Promise<R> {
-    const head = parseResultEntry<R>(entry, this.serializer, 'returnValue');
+    const head = parseResultEntry<R>(entry, this.serializer, this.id, 'returnValue');
     if (head.type === ResultType.SUCCESSFUL) return head.returnValue as R;
     if ((await this.status) === JobStatus.STOPPED) throw new JobStoppedError(this.id);
-    throw new JobFailedError(this.id, parseResultEntry<R>(entry, this.serializer, 'excString').excString);
+    throw new JobFailedError(this.id, parseResultEntry<R>(entry, this.serializer, this.id, 'excString').excString);
   }
 
   /** Ids of jobs waiting on this one. @see RQ `Job.dependent_ids` */
@@ -526,7 +526,7 @@ export class Job<R = unknown> {
     if (!this.#payload) {
       try {
         // A `rqts_dataflow.call(f, …)` record reads back as the call the user made.
-        this.#payload = userCall(decodePayload(this.serializer, this.#record.data));
+        this.#payload = userCall(decodePayload(this.serializer, this.#record.data, this.id));
       } catch (error) {
         if (error instanceof DeserializationError) throw error;
         throw new DeserializationError(`Could not decode job ${this.id} with ${this.serializer.name}`, { cause: error });

@@ -582,7 +582,7 @@ export class Queue {
    * @see RQ `Queue.all`
    */
   static async all(options: QueueOptions & { connection: SharedConnection }): Promise<Queue[]> {
-    const connection = Connection.from(options.connection);
+    const connection = Connection.shared(options?.connection);
     const reply = await connection.command(['SMEMBERS', queuesKey()]);
     const names = (Array.isArray(reply) ? reply.map(String) : []).map(queueNameFromKey).filter((n): n is string => !!n);
     return names.sort().map((name) => new Queue(name, { ...options, connection }));
