@@ -37,7 +37,7 @@ describe('durations', () => {
 
   it('names the option and the value', () => {
     try {
-      parseJobTimeout('3x', 180);
+      parseJobTimeout('3x' as never, 180);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(InvalidArgumentError);
