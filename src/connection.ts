@@ -268,7 +268,7 @@ export class Connection {
     return (this.#client as unknown as { multi(): RedisPipeline }).multi();
   }
 
-  /** Whether `pipeline` is a `multi()` of this connection's client or of a duplicate it opened. */
+  /** @internal Whether `pipeline` is a `multi()` of this connection's client or of a duplicate it opened. */
   ownsPipeline(pipeline: unknown): boolean {
     return typeof pipeline === 'object' && pipeline !== null && pipelineOwners.get(pipeline) === this;
   }
@@ -418,9 +418,9 @@ export class Connection {
   }
 
   /**
-   * @internal
-   * A new connected client with the same settings, for a connection of its own (a worker's blocking pop or
-   * pub/sub subscription). The caller owns it and destroys it when done.
+   * A new connected client with this connection's settings, for a connection of your own — `WATCH` before a
+   * `{ pipeline }` transaction needs one: its `multi()` counts as this connection's. You own it: `destroy()`
+   * or `close()` it when done. (The Node worker uses it for its blocking pop and its pub/sub subscription.)
    */
   async openDuplicate(): Promise<RedisClient> {
     await this.#ensureOpen();

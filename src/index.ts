@@ -1,8 +1,7 @@
-/**
- * rqts — a TypeScript SDK for Python RQ queues.
- * Public exports only; everything else is internal. The CLI and the worker import internals from their
- * modules directly, and `stripInternal` keeps `@internal` members out of the published `.d.ts`.
- */
+// rqts — a TypeScript SDK for Python RQ queues.
+// Public exports only; everything else is internal. The CLI and the worker import internals from their
+// modules directly, and the build's stripInternal option keeps members tagged internal out of the .d.ts.
+// (A plain comment on purpose: a doc comment here would attach to the first export below.)
 export { Queue, type QueueOptions, type EnqueueCallOptions, type EnqueueData } from './queue.js';
 export { JobRegistry } from './registries.js';
 export { type WebhookRecord } from './record.js';

@@ -10,6 +10,7 @@ import {
   validateFuncName,
   validateJobId,
   validateQueueName,
+  type Duration,
 } from '../../src/validate.js';
 
 describe('durations', () => {
@@ -65,7 +66,7 @@ describe('durations', () => {
     expect(parseTtl('1h')).toBe(3600);
     expect(parseTtl(1.5)).toBe(1);
     expect(parseTtl(null)).toBeUndefined();
-    for (const bad of [0, -1, -5, 0.5, '0s']) expect(() => parseTtl(bad)).toThrow(InvalidArgumentError);
+    for (const bad of [0, -1, -5, 0.5, '0s']) expect(() => parseTtl(bad as Duration)).toThrow(InvalidArgumentError);
   });
 });
 
