@@ -154,7 +154,7 @@ const byClient = new WeakMap<object, Connection>();
  * their writes to. Nothing is sent until its `exec()`.
  */
 export interface RedisPipeline {
-  addCommand(args: readonly Arg[]): unknown;
+  addCommand(args: readonly (string | Buffer)[]): unknown;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   exec(...args: any[]): Promise<unknown>;
 }
