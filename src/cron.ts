@@ -23,8 +23,8 @@ import { fieldsFromReply, formatDatetime, parseDatetime } from './record.js';
 import { jsonLoads } from './serializers/json-parse.js';
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
+import { isPlainObject } from './py/values.js';
 import {
-  isPlainObject,
   parseDuration,
   parseFailureTtl,
   parseJobTimeout,
