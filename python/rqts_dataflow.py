@@ -26,7 +26,7 @@ Needs only the standard library and RQ itself.
 
 import asyncio
 
-__all__ = ['call', 'map_chunk', 'result_of', 'is_reference', 'ParentJobError']
+__all__ = ['call', 'map_chunk', 'gather', 'result_of', 'is_reference', 'ParentJobError']
 
 #: Marker keys (see the module docstring).
 RESULT_OF = '__rqts_result_of__'
@@ -72,6 +72,11 @@ def map_chunk(target, items):
     """One job of a chunked ``queue.map``: ``[target(item) for item in items]``, in order."""
     func = _import(target)
     return [_await(func(item)) for item in items]
+
+
+def gather(values):
+    """An intermediate step of a large ``group.reduce``: the list of results it was given, passed on as is."""
+    return list(values)
 
 
 # ---- internals ------------------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ export const MUTANTS = [
     name: 'cli-timeout-ignored',
     bug: '`rqts enqueue --timeout` ignored',
     file: 'src/cli/enqueue.ts',
-    from: 'if (options.timeout !== undefined) call.jobTimeout = options.timeout;',
+    from: 'if (options.timeout !== undefined) call.jobTimeout = options.timeout as Duration;',
     to: '',
     tests: ['test/interop/cli.test.ts'],
     grep: 'JSON and string args',

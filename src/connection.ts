@@ -34,7 +34,7 @@ export interface RedisClient {
   readonly isOpen: boolean;
   connect(): Promise<unknown>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  sendCommand(args: readonly Arg[], options?: any): Promise<unknown>;
+  sendCommand(args: readonly (string | Buffer)[], options?: any): Promise<unknown>;
   duplicate(): RedisClient;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   on(event: string, listener: (...args: any[]) => void): unknown;
@@ -155,7 +155,7 @@ const byClient = new WeakMap<object, Connection>();
  * their writes to. Nothing is sent until its `exec()`.
  */
 export interface RedisPipeline {
-  addCommand(args: readonly Arg[]): unknown;
+  addCommand(args: readonly (string | Buffer)[]): unknown;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   exec(...args: any[]): Promise<unknown>;
 }
@@ -272,7 +272,7 @@ export class Connection {
     return (this.#client as unknown as { multi(): RedisPipeline }).multi();
   }
 
-  /** Whether `pipeline` is a `multi()` of this connection's client or of a duplicate it opened. */
+  /** @internal Whether `pipeline` is a `multi()` of this connection's client or of a duplicate it opened. */
   ownsPipeline(pipeline: unknown): boolean {
     return typeof pipeline === 'object' && pipeline !== null && pipelineOwners.get(pipeline) === this;
   }
@@ -297,6 +297,18 @@ export class Connection {
     let shared = byClient.get(target);
     if (!shared) byClient.set(target, (shared = new Connection(target, false, options)));
     return shared;
+  }
+
+  /**
+   * @internal
+   * {@link Connection.from} for options typed {@link SharedConnection}: a URL string is refused at run time
+   * too, because the connection it would open belongs to nobody and would keep the process alive.
+   */
+  static shared(target: SharedConnection, option = 'connection'): Connection {
+    if (typeof target === 'string') {
+      throw new InvalidArgumentError(option, target, 'expected a Connection or a node-redis client, not a URL: nothing would close the connection a URL opens here; open one with connect(url) and pass that');
+    }
+    return Connection.from(target);
   }
 
   /** The underlying node-redis client (for advanced use; rqts never changes its settings). */
@@ -339,6 +351,7 @@ export class Connection {
   }
 
   /**
+   * @internal
    * Send one command; replies are type-mapped (see {@link Reply}). Transient connection errors are retried;
    * with `idempotent: false` only errors that prove the command never reached Redis are.
    */
@@ -348,7 +361,7 @@ export class Connection {
     return reply;
   }
 
-  /** Send several commands in one round trip (not atomic); each reply in order. */
+  /** @internal Send several commands in one round trip (not atomic); each reply in order. */
   async pipeline(commands: readonly (readonly Arg[])[]): Promise<Reply[]> {
     if (commands.length === 0) return [];
     // Commands issued in the same tick share one socket write (node-redis auto-pipelining).
@@ -360,6 +373,7 @@ export class Connection {
   }
 
   /**
+   * @internal
    * Run a Lua script (EVALSHA, then EVAL when Redis answers NOSCRIPT, e.g. after a restart). Retries as
    * {@link Connection.command}: a script that is not safe to run twice must say `idempotent: false`.
    */
@@ -394,6 +408,7 @@ export class Connection {
   }
 
   /**
+   * @internal
    * The shared duplicated client for blocking reads (`XREAD BLOCK`), created on first use.
    * Blocking commands on one connection run one after another, so callers multiplex onto one call.
    */
@@ -407,8 +422,9 @@ export class Connection {
   }
 
   /**
-   * A new connected client with the same settings, for a connection of its own (a worker's blocking pop or
-   * pub/sub subscription). The caller owns it and destroys it when done.
+   * A new connected client with this connection's settings, for a connection of your own — `WATCH` before a
+   * `{ pipeline }` transaction needs one: its `multi()` counts as this connection's. You own it: `destroy()`
+   * or `close()` it when done. (The Node worker uses it for its blocking pop and its pub/sub subscription.)
    */
   async openDuplicate(): Promise<RedisClient> {
     await this.#ensureOpen();
@@ -425,7 +441,7 @@ export class Connection {
     return dup;
   }
 
-  /** Send a command on the blocking client with no deadline of ours (the command's own BLOCK bounds it). */
+  /** @internal Send a command on the blocking client with no deadline of ours (the command's own BLOCK bounds it). */
   async blockingCommand(args: readonly Arg[]): Promise<Reply> {
     const client = await this.blockingClient();
     try {

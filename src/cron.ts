@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { CronExpressionParser } from 'cron-parser';
-import { Connection, ownsTarget, type ConnectionLike } from './connection.js';
+import { Connection, ownsTarget, type ConnectionLike, type Reply } from './connection.js';
 import { InvalidArgumentError, InvalidOperationError } from './errors.js';
 import { cronJobHistoryKey, cronJobsKey, cronSchedulerKey, cronSchedulersKey } from './keys.js';
 import { prepareJob, type EnqueueCallOptions } from './prepare.js';
@@ -19,11 +19,12 @@ import { CronDefaults, Defaults } from './protocol.js';
 import { PyFloat } from './py/values.js';
 import { pyFloatRepr } from './py/float-repr.js';
 import { Queue } from './queue.js';
-import { formatDatetime } from './record.js';
+import { fieldsFromReply, formatDatetime, parseDatetime } from './record.js';
+import { jsonLoads } from './serializers/json-parse.js';
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
+import { isPlainObject } from './py/values.js';
 import {
-  isPlainObject,
   parseDuration,
   parseFailureTtl,
   parseJobTimeout,
@@ -270,14 +271,23 @@ export async function getCronJobIds(name: string, { connection, start = 0, end =
   for (const [option, value] of [['start', start], ['end', end]] as const) {
     if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(option, value, 'expected an integer index');
   }
-  const owned = ownsTarget(connection);
-  const conn = Connection.from(connection);
-  try {
+  return withConnection(connection, async (conn) => {
     const reply = await conn.command(['ZREVRANGE', cronJobHistoryKey(name), String(start), String(end)]);
     return Array.isArray(reply) ? reply.map(String) : [];
-  } finally {
-    if (owned) await conn.close();
-  }
+  });
+}
+
+/**
+ * Names of the cron jobs that enqueued within the last year, oldest enqueue first; first, unless
+ * `cleanup: false`, older names leave `rq:cron_jobs`, as RQ prunes them.
+ * @see RQ `rq.cron_job_registry.get_names`
+ */
+export async function getCronJobNames({ connection, cleanup = true }: { connection: ConnectionLike; cleanup?: boolean }): Promise<string[]> {
+  return withConnection(connection, async (conn) => {
+    if (cleanup) await conn.command(['ZREMRANGEBYSCORE', cronJobsKey(), '0', String(Date.now() / 1000 - CronDefaults.JOB_HISTORY_TTL)]);
+    const reply = await conn.command(['ZRANGE', cronJobsKey(), '0', '-1']);
+    return Array.isArray(reply) ? reply.map(String) : [];
+  });
 }
 
 /** Registrations made by `cron.register` in a config module, until a scheduler loads them. */
@@ -392,6 +402,26 @@ export class CronScheduler {
     this.#handleSignals = options.handleSignals ?? true;
     this.#logger = logger ?? console;
     this.#now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Every registered cron scheduler, Python's and Node's (RQ's `CronScheduler.all`): first, unless
+   * `cleanup: false`, the ones without a heartbeat for 120 s leave `rq:cron_schedulers`, as RQ prunes them.
+   * Oldest registration first.
+   */
+  static async all({ connection, cleanup = true }: { connection: ConnectionLike; cleanup?: boolean }): Promise<CronSchedulerInfo[]> {
+    return withConnection(connection, async (conn) => {
+      if (cleanup) await conn.command(['ZREMRANGEBYSCORE', cronSchedulersKey(), '0', String(Date.now() / 1000 - CronDefaults.SCHEDULER_TTL)]);
+      const reply = await conn.command(['ZRANGE', cronSchedulersKey(), '0', '-1']);
+      const infos = await Promise.all((Array.isArray(reply) ? reply.map(String) : []).map((name) => fetchScheduler(conn, name)));
+      return infos.filter((info): info is CronSchedulerInfo => info !== null);
+    });
+  }
+
+  /** One cron scheduler by name, or `null` when its hash is gone. @see RQ `CronScheduler.fetch` */
+  static async fetch(name: string, { connection }: { connection: ConnectionLike }): Promise<CronSchedulerInfo | null> {
+    if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('name', name, 'expected a cron scheduler name');
+    return withConnection(connection, (conn) => fetchScheduler(conn, name));
   }
 
   /** The scheduler's hash, `rq:cron_scheduler:<name>`. */
@@ -659,4 +689,99 @@ function jsonFloat(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity';
   return pyFloatRepr(x);
+}
+
+/** A cron job as a scheduler's hash records it (RQ's `CronJob.from_dict`, for monitoring: it cannot run). */
+export interface CronJobInfo {
+  funcName: string;
+  name: string;
+  queueName: string;
+  /** Decoded from the stored JSON; `null` when none, or RQ's placeholder text when Python could not write it. */
+  args: unknown[] | string | null;
+  kwargs: Record<string, unknown> | string | null;
+  interval: number | null;
+  cron: string | null;
+  latestEnqueueTime: Date | null;
+  nextEnqueueTime: Date | null;
+  jobTimeout: number | null;
+  resultTtl: number | null;
+  ttl: number | null;
+  failureTtl: number | null;
+  meta: Record<string, unknown> | string | null;
+  webhooks: Record<string, unknown>[] | null;
+}
+
+/** A registered cron scheduler, Python's or Node's, as read from Redis. @see RQ `CronScheduler.fetch` */
+export interface CronSchedulerInfo {
+  name: string;
+  hostname: string;
+  pid: number;
+  createdAt: Date | null;
+  configFile: string;
+  /** From `rq:cron_schedulers`; null when it is not registered (stopped, or pruned as dead). */
+  lastHeartbeat: Date | null;
+  cronJobs: CronJobInfo[];
+}
+
+/** RQ's `CronJob.from_dict`, for monitoring: the JSON strings decoded, times as Dates. */
+function cronJobInfo(data: Record<string, unknown>): CronJobInfo {
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  const int = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
+  // args, kwargs and meta are JSON text inside the JSON, or RQ's placeholder, which stays as it is.
+  const json = (v: unknown): unknown => (typeof v === 'string' && v !== NOT_JSON_SERIALIZABLE ? jsonLoads(Buffer.from(v, 'utf8')) : v ?? null);
+  return {
+    funcName: str(data.func_name) ?? '',
+    name: str(data.name) || str(data.func_name) || '',
+    queueName: str(data.queue_name) ?? '',
+    args: json(data.args) as CronJobInfo['args'],
+    kwargs: json(data.kwargs) as CronJobInfo['kwargs'],
+    interval: int(data.interval),
+    cron: str(data.cron),
+    latestEnqueueTime: parseDatetime(str(data.latest_enqueue_time)),
+    nextEnqueueTime: parseDatetime(str(data.next_enqueue_time)),
+    jobTimeout: int(data.job_timeout),
+    resultTtl: data.result_ttl === undefined ? Defaults.RESULT_TTL : int(data.result_ttl),
+    ttl: int(data.ttl),
+    failureTtl: int(data.failure_ttl),
+    meta: json(data.meta) as CronJobInfo['meta'],
+    webhooks: (json(data.webhooks) as CronJobInfo['webhooks']) ?? null,
+  };
+}
+
+/** A scheduler's hash (and heartbeat score) → its read view; null when the hash is gone. */
+function cronSchedulerInfo(name: string, fields: Map<string, Buffer>, heartbeat: Reply): CronSchedulerInfo | null {
+  if (fields.size === 0) return null;
+  const text = (field: string): string => fields.get(field)?.toString('utf8') ?? '';
+  let jobs: unknown = [];
+  try {
+    jobs = fields.has('cron_jobs') ? jsonLoads(fields.get('cron_jobs')!) : [];
+  } catch {
+    jobs = []; // RQ's restore() logs a warning and keeps no jobs, too
+  }
+  const score = heartbeat === null ? null : Number(String(heartbeat));
+  return {
+    name: text('name') || name,
+    hostname: text('hostname'),
+    pid: Number(text('pid')) || 0,
+    createdAt: parseDatetime(text('created_at')),
+    configFile: text('config_file'),
+    lastHeartbeat: score === null || Number.isNaN(score) ? null : new Date(score * 1000),
+    cronJobs: Array.isArray(jobs) ? jobs.filter(isPlainObject).map(cronJobInfo) : [],
+  };
+}
+
+/** Read one scheduler by name. */
+async function fetchScheduler(conn: Connection, name: string): Promise<CronSchedulerInfo | null> {
+  const [fields, score] = await conn.pipeline([['HGETALL', cronSchedulerKey(name)], ['ZSCORE', cronSchedulersKey(), name]]);
+  return cronSchedulerInfo(name, fieldsFromReply(fields), score ?? null);
+}
+
+/** Run `fn` on a Connection for `target`, closing it after when it was opened from a URL. */
+async function withConnection<T>(target: ConnectionLike, fn: (conn: Connection) => Promise<T>): Promise<T> {
+  const conn = Connection.from(target);
+  try {
+    return await fn(conn);
+  } finally {
+    if (ownsTarget(target)) await conn.close();
+  }
 }

@@ -347,7 +347,7 @@ function returnValueOf(id: string, status: Reply, latest: Reply, legacy: Reply, 
   if (String(status) !== JobStatus.FINISHED) throw unavailable(`that job is ${String(status)}, not finished`);
   const entry = Array.isArray(latest) && latest.length > 0 ? latest[0]! : null;
   if (entry) {
-    const result = parseResultEntry(entry, serializer);
+    const result = parseResultEntry(entry, serializer, id);
     if (result.type !== ResultType.SUCCESSFUL) throw unavailable('its latest result is not a success');
     return result.returnValue;
   }
@@ -360,6 +360,12 @@ export function targetName(job: Pick<CallSource, 'funcName' | 'args'>): string {
   if (job.funcName === DataflowEntry.MAP_CHUNK && typeof job.args[0] === 'string') return job.args[0];
   return job.funcName;
 }
+
+/** The built-in `rqts_dataflow.gather`: the list of results it was given. */
+const gather = (values: unknown): unknown[] => {
+  if (!Array.isArray(values)) throw new RqtsError(`${DataflowEntry.GATHER} expects a list of results`);
+  return [...values];
+};
 
 /** What the Node worker calls for a job, after dataflow resolution. */
 export interface Invocation {
@@ -398,7 +404,8 @@ export async function resolveInvocation(job: CallSource, lookup: (funcName: stri
     });
     return { funcName: target, handler, args: [items] };
   }
-  const handler = lookup(job.funcName) as ((...args: unknown[]) => unknown) | undefined;
+  // A large reduce's gather step is built in: no task module has to define it.
+  const handler = job.funcName === DataflowEntry.GATHER ? gather : (lookup(job.funcName) as ((...args: unknown[]) => unknown) | undefined);
   const kwargs = Object.keys(job.kwargs).length > 0 ? [job.kwargs] : [];
   if (!handler) return { funcName: job.funcName, handler, args: [...job.args, ...kwargs] };
   const ids = new Set<string>();

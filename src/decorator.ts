@@ -16,6 +16,7 @@ import { prepareJob, type EnqueueCallOptions } from './prepare.js';
 import { Defaults } from './protocol.js';
 import { Queue, type EnqueueData } from './queue.js';
 import { resolveSerializer } from './serializers/index.js';
+import { registerTask } from './tasks.js';
 import type { SerializerLike } from './serializers/serializer.js';
 import { rejectUnknownOptions, validateFuncName, validateQueueName, type Duration } from './validate.js';
 
@@ -64,15 +65,18 @@ export interface Task<A extends unknown[], R> {
   prepareData(...args: A): EnqueueData;
 }
 
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => any;
 
 /** A JS function with a {@link Task} attached. */
-export type TaskFunction<F extends AnyFunction> = F & Task<Parameters<F>, Awaited<ReturnType<F>>>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TaskFunction<F extends (...args: any[]) => any> = F & Task<Parameters<F>, Awaited<ReturnType<F>>>;
 
 /** What `job(options)` returns: wraps a function, or decorates a static method. */
 export interface TaskWrapper {
-  <F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext): TaskFunction<F>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  <F extends (...args: any[]) => any>(fn: F, context?: ClassMethodDecoratorContext): TaskFunction<F>;
 }
 
 // ---- default connection (RQ's push_connection idea) ------------------------------------------------------
@@ -82,34 +86,12 @@ const scopedConnection = new AsyncLocalStorage<Connection>();
 
 /** The connection tasks use when they were given none. */
 export function setDefaultConnection(connection: SharedConnection | null): void {
-  defaultConnection = connection === null ? null : Connection.from(connection);
+  defaultConnection = connection === null ? null : Connection.shared(connection);
 }
 
 /** Run `fn` with `connection` as the tasks' connection for everything it awaits. */
 export function withConnection<T>(connection: SharedConnection, fn: () => T): T {
-  return scopedConnection.run(Connection.from(connection), fn);
-}
-
-// ---- the registry a Node worker resolves JS tasks from --------------------------------------------------
-
-const registry = new Map<string, AnyFunction>();
-
-/** The JS function registered under a `func_name`, if any. */
-export function getRegisteredTask(funcName: string): AnyFunction | undefined {
-  return registry.get(funcName);
-}
-
-/** Every registered JS task name. */
-export function registeredTaskNames(): string[] {
-  return [...registry.keys()];
-}
-
-function register(name: string, fn: AnyFunction): void {
-  const existing = registry.get(name);
-  if (existing && existing !== fn) {
-    throw new InvalidArgumentError('name', name, 'another function is already registered under this name; pass a distinct { name }');
-  }
-  registry.set(name, fn);
+  return scopedConnection.run(Connection.shared(connection), fn);
 }
 
 // ---- job() --------------------------------------------------------------------------------------------
@@ -148,7 +130,7 @@ export function job(first?: string | TaskOptions, options?: TaskOptions): Task<u
       let className: string | null = null;
       context.addInitializer(function (this: unknown) {
         className = (this as { name?: string }).name ?? null;
-        register(validateFuncName(wrapped.funcName, 'name'), fn.bind(this));
+        registerTask(validateFuncName(wrapped.funcName, 'name'), fn.bind(this));
       });
       const nameOf = () => opts.name ?? `${className ?? 'anonymous'}.${String(context.name)}`;
       const wrapped = attachTask(function (this: unknown, ...args: unknown[]) {
@@ -157,7 +139,7 @@ export function job(first?: string | TaskOptions, options?: TaskOptions): Task<u
       return wrapped;
     }
     const name = validateFuncName(opts.name ?? fn.name, 'name');
-    register(name, fn);
+    registerTask(name, fn);
     return attachTask(((...args: unknown[]) => fn(...args)) as F, () => name, opts);
   };
 }

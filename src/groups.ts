@@ -6,7 +6,8 @@
  * Expiry follows RQ 2.x: the set has no TTL. RQ 2.x worker maintenance (`Group.clean_registries`) removes
  * ids whose job hash has gone (finished jobs expire after their `resultTtl`, failed ones after their
  * `failureTtl`), and a set left empty disappears with its name in `rq:groups`. rqts runs the same cleanup
- * whenever it lists a group's jobs, so 1.x-only deployments (which ignore groups) are cleaned too.
+ * whenever it lists a group's jobs, and the Node worker in its maintenance ({@link Group.cleanRegistries}),
+ * so 1.x-only deployments (which ignore groups) are cleaned too.
  */
 import { randomUUID } from 'node:crypto';
 import { Connection, type SharedConnection } from './connection.js';
@@ -21,6 +22,7 @@ import { Queue } from './queue.js';
 import { CANCEL_WAITING_JOB, DELETE_JOB, jobOperationKeys } from './scripts.js';
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
+import { validateJobId } from './validate.js';
 import type { WaitOptions } from './waiter.js';
 
 /** Where a group is written: its name and whether it must be new. */
@@ -44,8 +46,14 @@ export interface GroupResultsOptions {
   settle?: boolean;
 }
 
-/** Largest group `reduce` accepts: see {@link Group.reduce}. */
-export const REDUCE_MAX_JOBS = 1_000;
+/**
+ * Most jobs a reduce (or one of its gather steps) waits on directly: see {@link Group.reduce}. Each job that
+ * finishes makes an RQ worker re-read the status of every dependency of its dependent (RQ's
+ * `dependencies_are_met`), so one dependent of n jobs costs n² reads; gather steps keep n at this size.
+ */
+export const REDUCE_FAN_IN = 1_000;
+/** Gather jobs written per atomic enqueue (each declares the keys of up to {@link REDUCE_FAN_IN} parents). */
+const GATHER_BATCH = 10;
 
 /** Validate a group name: letters, digits, `_` and `-` (it ends up in a key name and in `group_id`). */
 export function validateGroupName(name: unknown): string {
@@ -95,6 +103,30 @@ export class Group<R = unknown> {
     const connection = Connection.from(context.connection);
     if ((await connection.command(['EXISTS', groupKey(name)])) !== 1) throw new NoSuchGroupError(name);
     return new Group<R>(name, connection, resolveSerializer(context.serializer ?? 'pickle'), null, null);
+  }
+
+  /**
+   * Every group named in `rq:groups`, by name. A name whose set has gone (every job expired or deleted) is
+   * dropped from `rq:groups` on the way, as RQ does.
+   * @see RQ `Group.all`
+   */
+  static async all(context: { connection: SharedConnection; serializer?: SerializerLike }): Promise<Group[]> {
+    const connection = Connection.from(context.connection);
+    const serializer = resolveSerializer(context.serializer ?? 'pickle');
+    const names = await liveGroupNames(connection);
+    return names.map((name) => new Group(name, connection, serializer, null, null));
+  }
+
+  /**
+   * RQ 2.x's `Group.clean_registries`, which RQ 2.x workers (and the Node worker) run in their maintenance:
+   * drop the ids of jobs that have gone from every group, then the names of groups left empty from
+   * `rq:groups`.
+   * @see RQ `Group.clean_registries`
+   */
+  static async cleanRegistries(context: { connection: SharedConnection }): Promise<void> {
+    const connection = Connection.from(context.connection);
+    for (const name of await liveGroupNames(connection)) await dropGoneJobs(connection, groupKey(name));
+    await liveGroupNames(connection);
   }
 
   /** How many jobs the set holds (`SCARD`; jobs that expired count until the next cleanup). */
@@ -181,15 +213,24 @@ export class Group<R = unknown> {
   }
 
   /**
+   * Take one job id out of the group's set (RQ's `Group.delete_job`); the job itself stays as it is.
+   * @throws InvalidArgumentError for a malformed job id.
+   */
+  async deleteJob(jobId: string): Promise<void> {
+    await this.connection.command(['SREM', this.key, validateJobId(jobId, 'jobId')]);
+  }
+
+  /**
    * Enqueue `func(results, ...args)`: one job that depends on every job of the group (stock `depends_on`)
    * and receives the list of their results in item order as its first argument (a chunked map's results
    * are concatenated), through the `rqts_dataflow` helper on Python workers. Options are
    * `queue.enqueueCall`'s (`args` are appended after the results), plus `queue` for a fetched group.
    *
-   * Every job a reduce waits on makes RQ check all of the reduce's dependencies when it finishes, so the
-   * cost grows with the square of the group's size: groups above {@link REDUCE_MAX_JOBS} jobs are
-   * rejected; map with a `chunkSize` instead.
-   * @throws InvalidArgumentError for an empty or too large group (nothing is written).
+   * A group of more than {@link REDUCE_FAN_IN} jobs is reduced through gather jobs
+   * (`rqts_dataflow.gather`, each waiting on up to that many jobs and passing their results on as one
+   * list), so no job waits on more than {@link REDUCE_FAN_IN} others; `job.dependencyIds` of the reduce
+   * then names the gather jobs. Gather jobs take the reduce's `resultTtl`, `failureTtl` and `ttl`.
+   * @throws InvalidArgumentError for an empty group (nothing is written).
    */
   reduce<T = unknown>(func: string, options: EnqueueCallOptions & { queue?: Queue } = {}): PendingJob<T> {
     return new PendingJob<T>(this.#reduce<T>(func, options));
@@ -199,13 +240,17 @@ export class Group<R = unknown> {
     const { queue: target, ...rest } = options ?? {};
     const ids = await this.#expectedIds();
     if (ids.length === 0) throw new InvalidArgumentError('reduce', this.name, 'the group is empty');
-    if (ids.length > REDUCE_MAX_JOBS) {
-      throw new InvalidArgumentError('reduce', this.name, `the group has ${ids.length} jobs; reduce takes at most ${REDUCE_MAX_JOBS} (map with a larger chunkSize)`);
-    }
     if (rest.args !== undefined && !Array.isArray(rest.args)) throw new InvalidArgumentError('args', rest.args, 'expected an array');
-    const chained = this.#order?.kind === 'map' ? this.#order.chunked : await this.#isChunked(ids[0]!);
+    let chained = this.#order?.kind === 'map' ? this.#order.chunked : await this.#isChunked(ids[0]!);
     const queue = target ?? this.#queue ?? (await this.#originQueue(ids[0]!));
-    return queue.enqueueCall<T>(func, { ...rest, args: [new ResultsRef(ids, chained), ...(rest.args ?? [])] });
+    // Checked before any gather job is written (enqueueCall would only check it after).
+    queue.checkCall(func, { ...rest, args: [] });
+    let level = ids;
+    while (level.length > REDUCE_FAN_IN) {
+      const gathers = await writeGathers(queue, level, chained, rest);
+      [level, chained] = [gathers, true];
+    }
+    return queue.enqueueCall<T>(func, { ...rest, args: [new ResultsRef(level, chained), ...(rest.args ?? [])] });
   }
 
   toString(): string {
@@ -232,20 +277,8 @@ export class Group<R = unknown> {
   }
 
   /** RQ's `Group.cleanup`: drop ids whose job hash has gone; returns the remaining members. */
-  async #cleanup(): Promise<string[]> {
-    const reply = await this.connection.command(['SMEMBERS', this.key]);
-    const ids = Array.isArray(reply) ? reply.map(String) : [];
-    const gone: string[] = [];
-    for (let start = 0; start < ids.length; start += WINDOW) {
-      const window = ids.slice(start, start + WINDOW);
-      const exists = await this.connection.pipeline(window.map((id) => ['EXISTS', jobKey(id)]));
-      window.forEach((id, i) => exists[i] === 0 && gone.push(id));
-    }
-    for (let start = 0; start < gone.length; start += WINDOW) {
-      await this.connection.command(['SREM', this.key, ...gone.slice(start, start + WINDOW)]);
-    }
-    const left = new Set(gone);
-    return ids.filter((id) => !left.has(id));
+  #cleanup(): Promise<string[]> {
+    return dropGoneJobs(this.connection, this.key);
   }
 
   /** [id, origin] of every member that still exists. */
@@ -272,8 +305,60 @@ export class Group<R = unknown> {
   }
 }
 
+/**
+ * One gather job per {@link REDUCE_FAN_IN} ids, in order: each depends on its slice and returns their results
+ * as one list (concatenated when `chained`). Returns the gather jobs' ids, in order.
+ */
+async function writeGathers(queue: Queue, ids: readonly string[], chained: boolean, options: EnqueueCallOptions): Promise<string[]> {
+  const { resultTtl, failureTtl, ttl } = options;
+  const slices: string[][] = [];
+  for (let start = 0; start < ids.length; start += REDUCE_FAN_IN) slices.push(ids.slice(start, start + REDUCE_FAN_IN));
+  const out: string[] = [];
+  for (let start = 0; start < slices.length; start += GATHER_BATCH) {
+    const batch = slices.slice(start, start + GATHER_BATCH).map((slice) =>
+      Queue.prepareData(DataflowEntry.GATHER, [new ResultsRef(slice, chained)], { resultTtl, failureTtl, ttl }),
+    );
+    out.push(...(await queue.enqueueMany(batch)).map((job) => job.id));
+  }
+  return out;
+}
+
 /** Ids fetched per round trip. */
 const WINDOW = 1_000;
+
+/** RQ's `Group.cleanup` on one group's set: drop ids whose job hash has gone; returns the remaining members. */
+async function dropGoneJobs(connection: Connection, key: string): Promise<string[]> {
+  const reply = await connection.command(['SMEMBERS', key]);
+  const ids = Array.isArray(reply) ? reply.map(String) : [];
+  const gone: string[] = [];
+  for (let start = 0; start < ids.length; start += WINDOW) {
+    const window = ids.slice(start, start + WINDOW);
+    const exists = await connection.pipeline(window.map((id) => ['EXISTS', jobKey(id)]));
+    window.forEach((id, i) => exists[i] === 0 && gone.push(id));
+  }
+  for (let start = 0; start < gone.length; start += WINDOW) {
+    await connection.command(['SREM', key, ...gone.slice(start, start + WINDOW)]);
+  }
+  const left = new Set(gone);
+  return ids.filter((id) => !left.has(id));
+}
+
+/** The names in `rq:groups` whose set exists, sorted; the others are dropped from `rq:groups` (RQ's `Group.all`). */
+async function liveGroupNames(connection: Connection): Promise<string[]> {
+  const reply = await connection.command(['SMEMBERS', groupsKey()]);
+  const names = (Array.isArray(reply) ? reply.map(String) : []).sort();
+  const live: string[] = [];
+  const gone: string[] = [];
+  for (let start = 0; start < names.length; start += WINDOW) {
+    const window = names.slice(start, start + WINDOW);
+    const exists = await connection.pipeline(window.map((name) => ['EXISTS', groupKey(name)]));
+    window.forEach((name, i) => (Number(exists[i]) === 1 ? live : gone).push(name));
+  }
+  for (let start = 0; start < gone.length; start += WINDOW) {
+    await connection.command(['SREM', groupsKey(), ...gone.slice(start, start + WINDOW)]);
+  }
+  return live;
+}
 
 async function fetchInWindows<R>(ids: readonly string[], connection: Connection, serializer: Serializer): Promise<(Job<R> | null)[]> {
   const out: (Job<R> | null)[] = [];

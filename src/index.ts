@@ -1,10 +1,10 @@
-/**
- * rqts — a TypeScript SDK for Python RQ queues.
- * Public exports only; everything else is internal.
- */
+// rqts — a TypeScript SDK for Python RQ queues.
+// Public exports only; everything else is internal. The CLI and the worker import internals from their
+// modules directly, and the build's stripInternal option keeps members tagged internal out of the .d.ts.
+// (A plain comment on purpose: a doc comment here would attach to the first export below.)
 export { Queue, type QueueOptions, type EnqueueCallOptions, type EnqueueData } from './queue.js';
-export { JobRegistry, type RegistryContext } from './registries.js';
-export { type JobRecord, type WebhookRecord } from './record.js';
+export { JobRegistry } from './registries.js';
+export { type WebhookRecord } from './record.js';
 export { Retry, type RetryOptions } from './retry.js';
 export { Repeat, type RepeatOptions } from './repeat.js';
 export { Webhook, type WebhookOptions } from './webhook.js';
@@ -17,7 +17,7 @@ export {
   Group,
   PendingGroup,
   PendingJob,
-  REDUCE_MAX_JOBS,
+  REDUCE_FAN_IN,
   type GroupResultsOptions,
   type MapOptions,
 } from './groups.js';
@@ -30,6 +30,9 @@ export {
   CronJob,
   cron,
   getCronJobIds,
+  getCronJobNames,
+  type CronSchedulerInfo,
+  type CronJobInfo,
   type CronSchedulerOptions,
   type CronJobOptions,
   type CronJobSpec,
@@ -40,29 +43,24 @@ export {
   job,
   setDefaultConnection,
   withConnection,
-  getRegisteredTask,
-  registeredTaskNames,
   type Task,
   type TaskOptions,
   type TaskFunction,
   type TaskWrapper,
   type CallOptions,
 } from './decorator.js';
+export { getRegisteredTask } from './tasks.js';
 export { Job, type JobContext } from './job.js';
 export { type Result } from './results.js';
 export {
   Connection,
   connect,
-  LuaScript,
   type ConnectionLike,
   type SharedConnection,
   type ConnectionOptions,
   type TlsOptions,
   type SentinelTarget,
-  type SendOptions,
   type RedisClient,
-  type Reply,
-  type Arg,
   type RedisPipeline,
 } from './connection.js';
 export { JobStatus, ResultType, Defaults, CronDefaults, WorkerState, DataflowEntry, DataflowMarker } from './protocol.js';
@@ -106,6 +104,6 @@ export {
   PyUUID,
   PyGlobal,
   type PyTuple,
+  type TupleFactory,
   type PyObjectKind,
 } from './py/values.js';
-export { pyRepr } from './py/repr.js';

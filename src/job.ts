@@ -14,13 +14,12 @@ import {
   WaitTimeoutError,
 } from './errors.js';
 import { dependenciesKey, dependentsKey, executionKey, groupKey, jobKey, queueKey, queuesKey, registryKeys, resultsKey, workerCommandChannel } from './keys.js';
-import { CANCEL_JOB, CANCEL_JOB_WITH_OPTIONS, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
+import { CANCEL_JOB, CANCEL_JOB_WITH_OPTIONS, CancelOutcome, DELETE_JOB, jobOperationKeys, SAVE_META } from './scripts.js';
 import { cancelFuture, deleteHeldFuture, release, type ReleaseResult } from './deferred.js';
-// registries.ts imports this module too; both use each other only inside methods, so the cycle is safe.
-import { JobRegistry } from './registries.js';
-import { isPlainObject } from './validate.js';
+import { requeueFromRegistry } from './requeue.js';
+import { isPlainObject } from './py/values.js';
 import { asResultRef, userCall, type ResultRef } from './dataflow.js';
-import { decodePayload, type Payload } from './payload.js';
+import { decodePayload, loadsFor, type Payload } from './payload.js';
 import { createdJobs, prepareJob, type EnqueueCallOptions } from './prepare.js';
 import { Defaults, JobStatus, ResultType } from './protocol.js';
 import { fieldsFromReply, formatDatetime, nowMicros, parseDatetime, recordFromFields, type JobRecord, type WebhookRecord } from './record.js';
@@ -58,8 +57,15 @@ export class Job<R = unknown> {
   #record: JobRecord;
   #payload: Payload | null = null;
 
-  /** @internal Use {@link Job.fetch} or `queue.enqueue`. */
-  constructor(record: JobRecord, connection: Connection, serializer: Serializer, payload?: Payload) {
+  /**
+   * @internal A job from a record rqts read or wrote. Users get jobs from {@link Job.fetch} or
+   * `queue.enqueue`; the constructor is private so the public types offer no other way.
+   */
+  static fromRecord<R = unknown>(record: JobRecord, connection: Connection, serializer: Serializer, payload?: Payload): Job<R> {
+    return new Job<R>(record, connection, serializer, payload);
+  }
+
+  private constructor(record: JobRecord, connection: Connection, serializer: Serializer, payload?: Payload) {
     this.id = record.id;
     this.#record = record;
     this.connection = connection;
@@ -104,7 +110,7 @@ export class Job<R = unknown> {
   /** Load several jobs in one round trip; missing ones are `null`, in the same positions. @see RQ `Job.fetch_many` */
   static async fetchMany<R = unknown>(ids: readonly string[], context: JobContext): Promise<(Job<R> | null)[]> {
     ids.forEach((id, i) => validateJobId(id, `ids[${i}]`));
-    const connection = Connection.from(context.connection);
+    const connection = Connection.shared(context?.connection);
     const serializer = resolveSerializer(context.serializer ?? 'pickle');
     const replies = await connection.pipeline(ids.map((id) => ['HGETALL', jobKey(id)]));
     return replies.map((reply, i) => {
@@ -117,7 +123,7 @@ export class Job<R = unknown> {
   /** Whether the job hash exists. @see RQ `Job.exists` */
   static async exists(id: string, context: { connection: SharedConnection }): Promise<boolean> {
     validateJobId(id);
-    return (await Connection.from(context.connection).command(['EXISTS', jobKey(id)])) === 1;
+    return (await Connection.shared(context?.connection).command(['EXISTS', jobKey(id)])) === 1;
   }
 
   // ---- fixed facts, from the snapshot --------------------------------------------------------------
@@ -177,7 +183,7 @@ export class Job<R = unknown> {
   get dependencyIds(): readonly string[] {
     return this.#record.dependencyIds;
   }
-  /** The record as last loaded (a copy is not made; treat as read-only). */
+  /** @internal The record as last loaded (a copy is not made; treat as read-only). */
   get record(): Readonly<JobRecord> {
     return this.#record;
   }
@@ -234,7 +240,7 @@ export class Job<R = unknown> {
       const latest = await fetchLatestResult<R>(this.connection, this.serializer, this.id, 'returnValue');
       if (latest?.type === ResultType.SUCCESSFUL) return latest.returnValue;
       const legacy = await this.#field('result');
-      return legacy && legacy.length > 0 ? (this.serializer.loads(legacy) as R) : null;
+      return legacy && legacy.length > 0 ? (loadsFor(this.serializer, legacy, `Job ${this.id}'s result`) as R) : null;
     })();
   }
 
@@ -268,7 +274,7 @@ export class Job<R = unknown> {
   get meta(): Promise<Record<string, unknown>> {
     return this.#field('meta').then((raw) => {
       if (!raw || raw.length === 0) return {};
-      const value = this.serializer.loads(raw);
+      const value = loadsFor(this.serializer, raw, `Job ${this.id}'s meta`);
       return value instanceof Map ? Object.fromEntries(value) : (value as Record<string, unknown>);
     });
   }
@@ -350,10 +356,10 @@ export class Job<R = unknown> {
 
   /** Decode only what the outcome needs: the value of a success, the traceback of a failure. */
   async #settle(entry: Reply): Promise<R> {
-    const head = parseResultEntry<R>(entry, this.serializer, 'returnValue');
+    const head = parseResultEntry<R>(entry, this.serializer, this.id, 'returnValue');
     if (head.type === ResultType.SUCCESSFUL) return head.returnValue as R;
     if ((await this.status) === JobStatus.STOPPED) throw new JobStoppedError(this.id);
-    throw new JobFailedError(this.id, parseResultEntry<R>(entry, this.serializer, 'excString').excString);
+    throw new JobFailedError(this.id, parseResultEntry<R>(entry, this.serializer, this.id, 'excString').excString);
   }
 
   /** Ids of jobs waiting on this one. @see RQ `Job.dependent_ids` */
@@ -406,8 +412,8 @@ export class Job<R = unknown> {
       enqueueDependents || removeFromDependencies
         ? await this.#cancelWithOptions(score, enqueueDependents, removeFromDependencies)
         : await this.connection.script(CANCEL_JOB, jobOperationKeys(this.id, this.origin), [this.id, score], { idempotent: false });
-    if (outcome === 0) throw new NoSuchJobError(this.id);
-    if (outcome === -1) throw new InvalidOperationError(this.id, `Job ${this.id} is already canceled`);
+    if (outcome === CancelOutcome.NO_SUCH_JOB) throw new NoSuchJobError(this.id);
+    if (outcome === CancelOutcome.ALREADY_CANCELED) throw new InvalidOperationError(this.id, `Job ${this.id} is already canceled`);
   }
 
   /** Read the dependency graph around the job, then cancel in one script that declares every key it touches. */
@@ -434,7 +440,9 @@ export class Job<R = unknown> {
    * @throws InvalidOperationError when the job is not in the failed registry.
    */
   async requeue({ atFront = false }: { atFront?: boolean } = {}): Promise<this> {
-    await new JobRegistry('failed', { name: this.origin, connection: this.connection, serializer: this.serializer }).requeue(this.id, { atFront });
+    await requeueFromRegistry(this.connection, {
+      id: this.id, origin: this.origin, registryKey: registryKeys.failed(this.origin), registryLabel: `failed registry of ${this.origin}`, atFront,
+    });
     return this.refresh();
   }
 
@@ -518,7 +526,7 @@ export class Job<R = unknown> {
     if (!this.#payload) {
       try {
         // A `rqts_dataflow.call(f, …)` record reads back as the call the user made.
-        this.#payload = userCall(decodePayload(this.serializer, this.#record.data));
+        this.#payload = userCall(decodePayload(this.serializer, this.#record.data, this.id));
       } catch (error) {
         if (error instanceof DeserializationError) throw error;
         throw new DeserializationError(`Could not decode job ${this.id} with ${this.serializer.name}`, { cause: error });

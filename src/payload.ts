@@ -45,11 +45,39 @@ function renamePath(error: InvalidArgumentError): InvalidArgumentError {
 }
 
 /**
- * Decompress and decode a stored payload.
+ * `serializer.loads`, with an error a user can act on: what was being read (`what`, e.g. "job 42's data"),
+ * with which serializer, and — when the bytes look like another serializer's — which one to try.
+ * @throws DeserializationError
+ */
+export function loadsFor(serializer: Serializer, bytes: Buffer, what: string): unknown {
+  try {
+    return serializer.loads(bytes);
+  } catch (error) {
+    if (!(error instanceof DeserializationError)) throw error;
+    throw new DeserializationError(`${what} could not be read with serializer '${serializer.name}': ${error.message}${formatHint(bytes, serializer.name)}`, { cause: error });
+  }
+}
+
+/** Which serializer the bytes look like, when that is not the one used: ". '[' looks like JSON: …". */
+export function formatHint(bytes: Buffer, used: string): string {
+  const first = bytes[0];
+  if (first === undefined) return '';
+  let guess: string | null = null;
+  if (first === 0x80) guess = 'pickle';
+  else if (bytes.subarray(0, 8).toString('latin1') === '{"json":') guess = 'superjson';
+  else if (first === 0x5b || first === 0x7b) guess = 'json';
+  if (guess === null || guess === used) return '';
+  const shown = first === 0x80 ? '\\x80' : String.fromCharCode(first);
+  const label = guess === 'json' ? 'JSON' : guess;
+  return `. The bytes start with '${shown}', which looks like ${label}: did the producer use serializer '${guess}'?`;
+}
+
+/**
+ * Decompress and decode a stored payload; `jobId` names the job in errors.
  * @throws DeserializationError when the bytes do not decode to a 4-item call tuple.
  */
-export function decodePayload(serializer: Serializer, data: Buffer): Payload {
-  const value = serializer.loads(decompress(data));
+export function decodePayload(serializer: Serializer, data: Buffer, jobId?: string): Payload {
+  const value = loadsFor(serializer, decompress(data), jobId === undefined ? 'Job data' : `Job ${jobId}'s data`);
   if (!Array.isArray(value) || value.length !== 4 || typeof value[0] !== 'string') {
     throw new DeserializationError('Job data is not a (func_name, instance, args, kwargs) tuple');
   }

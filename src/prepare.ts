@@ -16,8 +16,8 @@ import { Repeat } from './repeat.js';
 import { Retry } from './retry.js';
 import { toWebhooks, type Webhook, type WebhookOptions } from './webhook.js';
 import type { Serializer } from './serializers/serializer.js';
+import { isPlainObject } from './py/values.js';
 import {
-  isPlainObject,
   parseFailureTtl,
   parseJobTimeout,
   parseResultTtl,

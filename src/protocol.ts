@@ -166,6 +166,8 @@ export const DataflowEntry = {
   CALL: 'rqts_dataflow.call',
   /** `rqts_dataflow.map_chunk(target, items)`: `[target(item) for item in items]`. */
   MAP_CHUNK: 'rqts_dataflow.map_chunk',
+  /** `rqts_dataflow.gather(values)`: returns its list as is; a large reduce's intermediate step (see groups.ts). */
+  GATHER: 'rqts_dataflow.gather',
 } as const;
 
 export const DataflowMarker = {

@@ -369,6 +369,11 @@ export class Queue {
     return this.enqueueCallAt<R>(new Date(Date.now() + seconds * 1000), func, options);
   }
 
+  /** @internal Validate a call as `enqueueCall` does, writing nothing (`group.reduce` checks before its gather steps). */
+  checkCall(func: string, options?: EnqueueCallOptions): void {
+    this.#prepare(func, options);
+  }
+
   #prepare(func: string, options: EnqueueCallOptions | undefined, where?: string): PreparedJob {
     try {
       return prepareJob({ queue: this.name, serializer: this.serializer, defaultTimeout: this.defaultTimeout }, func, options);
@@ -496,7 +501,7 @@ export class Queue {
       record.status = STATUS_BY_OUTCOME[outcome] ?? null;
       if (record.status === JobStatus.QUEUED) record.enqueuedAt = record.createdAt;
       const p = prepared[i]!;
-      return new Job<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
+      return Job.fromRecord<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
     });
   }
 
@@ -535,7 +540,7 @@ export class Queue {
     pipelined.set(pipeline, pending);
     return records.map((record, i) => {
       const p = prepared[i]!;
-      return new Job<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
+      return Job.fromRecord<R>(record, this.connection, this.serializer, { funcName: p.funcName, instance: null, args: p.args, kwargs: p.kwargs });
     });
   }
 
@@ -572,6 +577,7 @@ export class Queue {
    * @see RQ `Queue.fetch_job`
    */
   async fetchJob<R = unknown>(id: string): Promise<Job<R> | null> {
+    validateJobId(id, 'id');
     const [job] = await Job.fetchMany<R>([id], { connection: this.connection, serializer: this.serializer });
     if (!job) {
       await this.connection.command(['LREM', this.key, '1', id]);
@@ -634,7 +640,7 @@ export class Queue {
    * @see RQ `Queue.all`
    */
   static async all(options: QueueOptions & { connection: SharedConnection }): Promise<Queue[]> {
-    const connection = Connection.from(options.connection);
+    const connection = Connection.shared(options?.connection);
     const reply = await connection.command(['SMEMBERS', queuesKey()]);
     const names = (Array.isArray(reply) ? reply.map(String) : []).map(queueNameFromKey).filter((n): n is string => !!n);
     return names.sort().map((name) => new Queue(name, { ...options, connection }));
@@ -668,7 +674,7 @@ export class Queue {
   readonly #registries = new Map<RegistryName, JobRegistry>();
   #registry(name: RegistryName): JobRegistry {
     let r = this.#registries.get(name);
-    if (!r) this.#registries.set(name, (r = new JobRegistry(name, this)));
+    if (!r) this.#registries.set(name, (r = JobRegistry.of(name, this)));
     return r;
   }
 

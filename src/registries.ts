@@ -3,11 +3,10 @@
  * and canceled jobs (protocol §2, §6.11).
  */
 import type { Connection } from './connection.js';
-import { InvalidArgumentError, InvalidOperationError, NoSuchJobError } from './errors.js';
+import { InvalidArgumentError, NoSuchJobError } from './errors.js';
 import { Job } from './job.js';
-import { queueKey, queuesKey, registryKeys, type RegistryName } from './keys.js';
-import { compress, formatDatetime, nowMicros } from './record.js';
-import { jobOperationKeys, REQUEUE_JOB } from './scripts.js';
+import { registryKeys, type RegistryName } from './keys.js';
+import { requeueFromRegistry } from './requeue.js';
 import type { Serializer } from './serializers/serializer.js';
 import type { JobRef } from './dependencies.js';
 import { validateJobId } from './validate.js';
@@ -28,12 +27,21 @@ export interface RegistryContext {
  * @see RQ `rq.registry.BaseRegistry`
  */
 export class JobRegistry {
+  /** The registry's sorted set, e.g. `rq:failed:<queue>`. */
   readonly key: string;
+  /** Which registry of the queue this is. */
+  readonly registry: RegistryName;
+  /** @internal */
+  readonly queue: RegistryContext;
 
-  constructor(
-    readonly registry: RegistryName,
-    readonly queue: RegistryContext,
-  ) {
+  /** @internal Users get registries from their queue (`queue.failedJobRegistry`, …). */
+  static of(registry: RegistryName, queue: RegistryContext): JobRegistry {
+    return new JobRegistry(registry, queue);
+  }
+
+  private constructor(registry: RegistryName, queue: RegistryContext) {
+    this.registry = registry;
+    this.queue = queue;
     this.key = registryKeys[registry](queue.name);
   }
 
@@ -87,16 +95,10 @@ export class JobRegistry {
       if (error instanceof NoSuchJobError) return null;
       throw error;
     });
-    const origin = fetched?.origin || this.queue.name;
-    const outcome = await this.queue.connection.script(
-      REQUEUE_JOB,
-      [...jobOperationKeys(id, origin), this.key, queuesKey()],
-      [id, formatDatetime(nowMicros()), atFront ? 'L' : 'R', EMPTY_EXC_INFO, queueKey(origin)],
-      // Not idempotent: a second run after a lost reply would find the job no longer in the registry.
-      { idempotent: false },
-    );
-    if (outcome === 0) throw new InvalidOperationError(id, `Job ${id} is not in the ${this.registry} registry of ${this.queue.name}`);
-    if (outcome === -1 || !fetched) throw new NoSuchJobError(id);
+    await requeueFromRegistry(this.queue.connection, {
+      id, origin: fetched?.origin || this.queue.name, registryKey: this.key, registryLabel: `${this.registry} registry of ${this.queue.name}`, atFront,
+    });
+    if (!fetched) throw new NoSuchJobError(id);
     return fetched.refresh();
   }
 
@@ -129,7 +131,6 @@ export class JobRegistry {
 }
 
 /** RQ writes `exc_info = ''` on requeue, and stores it zlib-compressed. */
-const EMPTY_EXC_INFO = compress(Buffer.alloc(0));
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 

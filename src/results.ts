@@ -4,6 +4,7 @@
 import type { Connection, Reply } from './connection.js';
 import { DeserializationError } from './errors.js';
 import { resultsKey } from './keys.js';
+import { loadsFor } from './payload.js';
 import { ResultType } from './protocol.js';
 import { decodeTraceback } from './record.js';
 import type { Serializer } from './serializers/serializer.js';
@@ -32,10 +33,11 @@ export interface Result<R = unknown> {
 export type ResultFields = 'all' | 'returnValue' | 'excString';
 
 /**
- * Decode one `[id, [field, value, …]]` stream entry; the payloads `only` leaves out come back `null`.
+ * Decode one `[id, [field, value, …]]` stream entry of `jobId`'s results; the payloads `only` leaves out
+ * come back `null`.
  * @throws DeserializationError for a malformed entry or payload, or a traceback that inflates past the limit.
  */
-export function parseResultEntry<R>(entry: Reply, serializer: Serializer, only: ResultFields = 'all'): Result<R> {
+export function parseResultEntry<R>(entry: Reply, serializer: Serializer, jobId: string, only: ResultFields = 'all'): Result<R> {
   if (!Array.isArray(entry) || entry.length < 2 || !Array.isArray(entry[1])) {
     throw new DeserializationError('Malformed results stream entry');
   }
@@ -55,7 +57,7 @@ export function parseResultEntry<R>(entry: Reply, serializer: Serializer, only: 
     id,
     type,
     createdAt: new Date(Number(id.split('-')[0])),
-    returnValue: rv && only !== 'excString' ? (serializer.loads(Buffer.from(rv.toString('latin1'), 'base64')) as R) : null,
+    returnValue: rv && only !== 'excString' ? (loadsFor(serializer, Buffer.from(rv.toString('latin1'), 'base64'), `Job ${jobId}'s return value`) as R) : null,
     excString: exc && only !== 'returnValue' ? decodeTraceback(Buffer.from(exc.toString('latin1'), 'base64'), `exc_string of result ${id}`) : null,
     workerName: text('worker_name'),
     executionId: text('execution_id'),
@@ -66,12 +68,12 @@ export function parseResultEntry<R>(entry: Reply, serializer: Serializer, only: 
 export async function fetchLatestResult<R>(connection: Connection, serializer: Serializer, jobId: string, only: ResultFields = 'all'): Promise<Result<R> | null> {
   const reply = await connection.command(['XREVRANGE', resultsKey(jobId), '+', '-', 'COUNT', '1']);
   if (!Array.isArray(reply) || reply.length === 0) return null;
-  return parseResultEntry<R>(reply[0]!, serializer, only);
+  return parseResultEntry<R>(reply[0]!, serializer, jobId, only);
 }
 
 /** Every stored result of a job, newest first. */
 export async function fetchResults<R>(connection: Connection, serializer: Serializer, jobId: string): Promise<Result<R>[]> {
   const reply = await connection.command(['XREVRANGE', resultsKey(jobId), '+', '-']);
   if (!Array.isArray(reply)) return [];
-  return reply.map((entry) => parseResultEntry<R>(entry, serializer));
+  return reply.map((entry) => parseResultEntry<R>(entry, serializer, jobId));
 }

@@ -352,6 +352,16 @@ export function jobOperationKeys(jobId: string, queue: string): string[] {
  * registry. KEYS 1–9 as {@link jobOperationKeys}. ARGV[1] job id · ARGV[2] now (epoch seconds).
  * Returns 1 canceled, 0 no such job, -1 already canceled.
  */
+/** What {@link CANCEL_JOB} returns. */
+export const CancelOutcome = {
+  /** No such job hash. */
+  NO_SUCH_JOB: 0,
+  /** Canceled now. */
+  CANCELED: 1,
+  /** It was canceled already. */
+  ALREADY_CANCELED: -1,
+} as const;
+
 export const CANCEL_JOB = new LuaScript(
   'cancelJob',
   `${UNLINK_JOB}
@@ -465,6 +475,16 @@ return existed
  * ARGV[1] job id · ARGV[2] enqueued_at · ARGV[3] 'L' or 'R' · ARGV[4] zlib('') · ARGV[5] the queue key.
  * Returns 1 requeued, 0 not in that registry, -1 no such job.
  */
+/** What {@link REQUEUE_JOB} returns. */
+export const RequeueOutcome = {
+  /** The job id is not in the registry. */
+  NOT_IN_REGISTRY: 0,
+  /** Moved back onto its queue. */
+  REQUEUED: 1,
+  /** In the registry, but its hash is gone (the stale entry was removed). */
+  NO_SUCH_JOB: -1,
+} as const;
+
 export const REQUEUE_JOB = new LuaScript(
   'requeueJob',
   `${UNLINK_JOB}

@@ -13,7 +13,7 @@ import { Defaults } from './protocol.js';
 import { compress, formatDatetime, nowMicros } from './record.js';
 import { SYNC_FINISH, syncFinishArgs } from './scripts.js';
 import type { Serializer } from './serializers/serializer.js';
-import { getRegisteredTask } from './decorator.js';
+import { getRegisteredTask } from './tasks.js';
 import { describeError, JobOutcomeError, runHandler } from './worker/execute.js';
 
 /** The interpreter used when the queue names none. */

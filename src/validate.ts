@@ -5,8 +5,11 @@
 import { InvalidArgumentError } from './errors.js';
 import { FUNC_NAME_PATTERN, JOB_ID_PATTERN, QUEUE_NAME_PATTERN } from './protocol.js';
 
-/** Seconds as a number, or RQ's duration strings: `'30s'`, `'5m'`, `'1h'`, `'2d'` (also plain `'90'`). */
-export type Duration = number | string;
+/**
+ * Seconds as a number, or RQ's duration strings: `'30s'`, `'5m'`, `'1h'`, `'2d'` (also plain `'90'`).
+ * A template-literal type, so `'3 minutes'` is a compile error; values are still checked at run time.
+ */
+export type Duration = number | `${number}` | `${number}${'s' | 'm' | 'h' | 'd' | 'S' | 'M' | 'H' | 'D'}`;
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -116,11 +119,4 @@ export function rejectUnknownOptions(where: string, options: object, allowed: re
         hint ? `unknown option; did you mean "${hint}"?` : `unknown option; known options: ${allowed.join(', ')}`);
     }
   }
-}
-
-/** A plain `{}` object (not an array, Map, Date or class instance). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }

@@ -4,7 +4,7 @@
  * writes. Older workers ignore the field.
  */
 import { InvalidArgumentError } from './errors.js';
-import { isPlainObject } from './validate.js';
+import { isPlainObject } from './py/values.js';
 
 export interface WebhookOptions {
   /** An `http://` or `https://` URL. */

@@ -3,7 +3,9 @@
  * Python values. Commands use only the public API (`../index.js`).
  */
 import type { ParseArgsConfig } from 'node:util';
-import { pyRepr, type Connection, type SerializerLike } from '../index.js';
+import type { Connection, SerializerLike } from '../index.js';
+import { pyRepr } from '../py/repr.js';
+import { isPlainObject } from '../py/values.js';
 
 /** Where a command writes; each call is one line (no trailing newline). */
 export interface Output {
@@ -78,11 +80,6 @@ function render(v: unknown, seen: Set<object>): string {
   } finally {
     seen.delete(v);
   }
-}
-
-function isPlainObject(v: object): v is Record<string, unknown> {
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 /** JSON text to a value, keeping integers outside the safe range exact (as bigints) at the top level. */

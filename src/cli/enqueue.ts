@@ -1,5 +1,5 @@
 /** `rqts enqueue`: enqueue a call to a Python function, optionally waiting for its result. */
-import { Queue, type EnqueueCallOptions } from '../index.js';
+import { Queue, type Duration, type EnqueueCallOptions } from '../index.js';
 import { parseJson, toJson, UsageError, type Command, type Context, type Output, type Values } from './common.js';
 
 export interface EnqueueOptions extends Context {
@@ -47,10 +47,11 @@ export function toCallOptions(options: EnqueueArgs): EnqueueCallOptions {
   const call: EnqueueCallOptions = { args: options.args };
   if (options.kwargs !== undefined) call.kwargs = options.kwargs;
   if (options.jobId !== undefined) call.jobId = options.jobId;
-  if (options.timeout !== undefined) call.jobTimeout = options.timeout;
-  if (options.resultTtl !== undefined) call.resultTtl = options.resultTtl;
-  if (options.ttl !== undefined) call.ttl = options.ttl;
-  if (options.failureTtl !== undefined) call.failureTtl = options.failureTtl;
+  // Command-line text: enqueueCall checks it at run time, as it checks every caller's.
+  if (options.timeout !== undefined) call.jobTimeout = options.timeout as Duration;
+  if (options.resultTtl !== undefined) call.resultTtl = options.resultTtl as Duration;
+  if (options.ttl !== undefined) call.ttl = options.ttl as Duration;
+  if (options.failureTtl !== undefined) call.failureTtl = options.failureTtl as Duration;
   if (options.description !== undefined) call.description = options.description;
   if (options.atFront) call.atFront = true;
   return call;

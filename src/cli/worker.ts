@@ -1,7 +1,8 @@
 /** `rqts worker`: run a Node worker on queues, with the JS tasks that the given modules register. */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { registeredTaskNames, Worker } from '../index.js';
+import { Worker } from '../index.js';
+import { registeredTaskNames } from '../tasks.js';
 import type { Isolation } from '../worker/execute.js';
 import { UsageError, type Command, type Context, type Output } from './common.js';
 

@@ -179,7 +179,7 @@ export class PyObject {
 }
 
 /** `py.tuple`: typed items when they share a type (or one is given), `unknown` otherwise. */
-interface TupleFactory {
+export interface TupleFactory {
   <T>(...items: T[]): PyTuple<T>;
   (...items: unknown[]): PyTuple<unknown>;
 }
@@ -210,6 +210,9 @@ export const py = {
 export function isPyInt(n: number): boolean {
   return Number.isSafeInteger(n) && !Object.is(n, -0);
 }
+
+/** Python's limit on decimal digits converted to int (`sys.get_int_max_str_digits()` default). */
+export const MAX_INT_DIGITS = 4300;
 
 /** The Python int a decoder should hand out: a number in the safe range, else a bigint. */
 export function intValue(n: bigint): number | bigint {

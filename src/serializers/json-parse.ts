@@ -5,7 +5,7 @@
  * rather than `JSON.parse` because that loses big integers, rejects `NaN` and reorders keys.
  */
 import { DeserializationError } from '../errors.js';
-import { intValue, makeDict, PyFloat } from '../py/values.js';
+import { intValue, makeDict, MAX_INT_DIGITS, PyFloat } from '../py/values.js';
 
 /** Limits and options for {@link jsonLoads}. */
 export interface JsonLoadOptions {
@@ -18,8 +18,6 @@ export interface JsonLoadOptions {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-/** Python's `sys.get_int_max_str_digits()` default. */
-const MAX_INT_DIGITS = 4300;
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
 const WS = /[ \t\n\r]*/y;
 const PLAIN_RUN = /[^"\\\x00-\x1f]*/y;

@@ -4,7 +4,7 @@
  * traceback whose last line is `ExceptionType: message`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { getRegisteredTask } from '../decorator.js';
+import { getRegisteredTask } from '../tasks.js';
 import type { Job } from '../job.js';
 import type { Serializer } from '../serializers/serializer.js';
 

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from '../connection.js';
+import { Group } from '../groups.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
 import { compress, fieldsFromReply, formatDatetime, nowMicros, recordFromFields } from '../record.js';
@@ -50,6 +51,8 @@ export async function runMaintenance(ctx: MaintenanceContext): Promise<void> {
     }
   }
   await cleanWorkers(ctx, keys.workersKey());
+  // RQ 2.x workers clean groups after their registries (Group.clean_registries), with no lock.
+  await Group.cleanRegistries({ connection: ctx.connection });
 }
 
 /** Abandoned jobs: started-registry entries whose heartbeat score has passed. */
@@ -97,7 +100,7 @@ async function failJob(ctx: MaintenanceContext, queue: string, id: string, membe
       const name = record.failureCallbackName;
       const fn = name ? resolveHandler(name, ctx.handlers) : undefined;
       if (name && fn) {
-        const job = new Job(record, ctx.connection, ctx.serializer);
+        const job = Job.fromRecord(record, ctx.connection, ctx.serializer);
         await runCallback({ name, fn, timeout: record.failureCallbackTimeout ?? 60 }, job, ctx.connection, 'AbandonedJobError', '', text)
           .catch((e) => ctx.logger.warn(`rqts maintenance: job ${id}: on_failure callback failed: ${String(e?.excString ?? e).trim().split('\n').pop()}`));
       } else if (name) {

@@ -8,7 +8,8 @@ import type { ConnectionLike } from '../connection.js';
 import { InvalidArgumentError } from '../errors.js';
 import { Defaults } from '../protocol.js';
 import type { SerializerLike } from '../serializers/serializer.js';
-import { isPlainObject, rejectUnknownOptions, validateQueueName } from '../validate.js';
+import { isPlainObject } from '../py/values.js';
+import { rejectUnknownOptions, validateQueueName } from '../validate.js';
 import { ISOLATIONS, type Handler, type Isolation } from './execute.js';
 
 export type { Isolation } from './execute.js';

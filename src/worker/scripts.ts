@@ -71,7 +71,8 @@ return 1
  * started-registry member · ARGV[9] '2' for the RQ 2.x layout, '1' for 1.x · ARGV[10] 'popped' or 'head' ·
  * ARGV[11] the slot's field in the claims hash · ARGV[12] claims hash ttl.
  * Returns -1 when a `head` claim finds another id at the head (someone else took it), 0 when the job hash
- * is gone (the id is then dropped), else `{ttl, field, value, …}` (the job hash as HGETALL reads it).
+ * is gone (the id is then dropped), else `{ttl, field, value, …}`: the job hash as HGETALL read it before
+ * `status`, `started_at`, `worker_name` and `last_heartbeat` were set (see {@link startedFields}).
  */
 export const START_JOB = new LuaScript(
   'startJob',
@@ -87,8 +88,17 @@ if ARGV[10] == 'head' then
 else
   redis.call('LREM', KEYS[2], 1, ARGV[1])
 end
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local timeout = tonumber(redis.call('HGET', KEYS[1], 'timeout') or '') or tonumber(ARGV[6])
+-- Read first (one call for existence, timeout and the reply); the caller applies the four fields set below.
+local fields = redis.call('HGETALL', KEYS[1])
+if #fields == 0 then return 0 end
+local timeout
+for i = 1, #fields, 2 do
+  if fields[i] == 'timeout' then
+    timeout = tonumber(fields[i + 1])
+    break
+  end
+end
+timeout = timeout or tonumber(ARGV[6])
 local ttl = (timeout < 0 and 30 or math.min(timeout, 30)) + 60
 local score = tonumber(ARGV[5]) + ttl
 if ARGV[9] == '2' then
@@ -102,9 +112,8 @@ redis.call('HSET', KEYS[6], 'state', 'busy', 'current_job', ARGV[1], 'current_jo
 redis.call('EXPIRE', KEYS[6], ttl)
 redis.call('HSET', KEYS[1], 'status', 'started', 'started_at', ARGV[4], 'worker_name', ARGV[7], 'last_heartbeat', ARGV[4])
 redis.call('PERSIST', KEYS[1])
-local reply = redis.call('HGETALL', KEYS[1])
-table.insert(reply, 1, ttl)
-return reply
+table.insert(fields, 1, ttl)
+return fields
 `,
 );
 
@@ -180,6 +189,16 @@ export function runningJobKeys(jobId: string, origin: string, executionId: strin
     keys.jobKey(jobId), keys.intermediateQueueKey(origin), keys.registryKeys.started(origin), keys.executionsKey(jobId),
     keys.executionKey(jobId, executionId), keys.workerKey(worker),
   ];
+}
+
+/** The fields {@link START_JOB} sets on the job hash, applied to what it read: the hash as it now is. */
+export function startedFields(read: Map<string, Buffer>, worker: string, nowDatetime: string): Map<string, Buffer> {
+  const now = Buffer.from(nowDatetime);
+  read.set('status', Buffer.from('started'));
+  read.set('started_at', now);
+  read.set('worker_name', Buffer.from(worker));
+  read.set('last_heartbeat', now);
+  return read;
 }
 
 /** How {@link START_JOB} takes the id: already moved into the intermediate list, or from the queue's head. */
@@ -304,15 +323,21 @@ local function finish()
   if outcome == 'abandoned' or outcome == 'stuck' then
     outcome = 'failure'
   else
-    if redis.call('HGET', KEYS[8], 'current_job') == id then redis.call('HDEL', KEYS[8], 'current_job') end
-    if ARGV[20] == '0' then redis.call('HSET', KEYS[8], 'state', 'idle', 'current_job_working_time', '0') end
+    if ARGV[20] == '0' then
+      -- nothing else runs: current_job can only name this job (or one already gone)
+      redis.call('HDEL', KEYS[8], 'current_job')
+      redis.call('HSET', KEYS[8], 'state', 'idle', 'current_job_working_time', '0')
+    elseif redis.call('HGET', KEYS[8], 'current_job') == id then
+      redis.call('HDEL', KEYS[8], 'current_job')
+    end
     redis.call('HINCRBYFLOAT', KEYS[8], 'total_working_time', ARGV[7])
     redis.call('HINCRBY', KEYS[8], outcome == 'success' and 'successful_job_count' or 'failed_job_count', 1)
   end
-  if redis.call('EXISTS', job) == 0 then return 'gone' end
-
   if outcome == 'success' then
-    local ttl = redis.call('HGET', job, 'result_ttl')
+    -- the start script set status: a job without one is gone
+    local f = redis.call('HMGET', job, 'status', 'result_ttl')
+    if not f[1] then return 'gone' end
+    local ttl = f[2]
     if not ttl or ttl == '' then ttl = ARGV[13] end
     if ttl == '0' then
       releaseDependents(false)
@@ -333,6 +358,7 @@ local function finish()
     return 'finished'
   end
 
+  if redis.call('EXISTS', job) == 0 then return 'gone' end
   if outcome == 'failure' then
     local left = tonumber(redis.call('HGET', job, 'retries_left') or '')
     if left and left > 0 then

@@ -13,7 +13,7 @@ import { resolveInvocation, targetName, toWire } from '../dataflow.js';
 import { ConnectionError, InvalidArgumentError } from '../errors.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
-import { Defaults } from '../protocol.js';
+import { DataflowEntry, Defaults } from '../protocol.js';
 import { compress, fieldsFromReply, formatDatetime, nowMicros, recordFromFields } from '../record.js';
 import { resolveSerializer } from '../serializers/index.js';
 import type { Serializer } from '../serializers/serializer.js';
@@ -45,6 +45,7 @@ import {
   REGISTER_WORKER,
   runningJobKeys,
   START_JOB,
+  startedFields,
   startJobArgs,
   WORKER_DEATH,
   WORKER_HEARTBEAT,
@@ -533,7 +534,8 @@ export class Worker {
     if (reply === -1) return 'again';
     // Deleted meanwhile: RQ drops the id and pops the next.
     if (!Array.isArray(reply)) return null;
-    return { id, queue, slot, executionId, member, micros, startedMs: Date.now(), ttl: Number(reply[0]), fields: fieldsFromReply(reply.slice(1)) };
+    const fields = startedFields(fieldsFromReply(reply.slice(1)), this.name, start.args[3] as string);
+    return { id, queue, slot, executionId, member, micros, startedMs: Date.now(), ttl: Number(reply[0]), fields };
   }
 
   /**
@@ -580,7 +582,7 @@ export class Worker {
     let callbacks: JobCallbacks = {};
     try {
       const record = recordFromFields(id, fields);
-      job = new Job(record, this.connection, this.serializer);
+      job = Job.fromRecord(record, this.connection, this.serializer);
       // A callback or webhook that cannot run here fails the job before its function runs (never dropped).
       callbacks = resolveCallbacks(record, fields, this.#o.handlers);
       const timeout = record.timeout ?? Defaults.JOB_TIMEOUT;
@@ -690,7 +692,8 @@ export class Worker {
   }
 
   #isolationFor(funcName: string): Isolation {
-    if (Object.prototype.hasOwnProperty.call(this.#o.handlers, funcName)) return 'none';
+    // The built-in gather step of a large reduce only copies a list: never worth a thread.
+    if (funcName === DataflowEntry.GATHER || Object.prototype.hasOwnProperty.call(this.#o.handlers, funcName)) return 'none';
     return this.#o.taskIsolation[funcName] ?? this.#o.isolation;
   }
 

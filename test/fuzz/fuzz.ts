@@ -104,7 +104,7 @@ function decodeCase(seed: Seed, random: () => number, donor: Buffer): void {
   }
   if (seed.kind === 'result') {
     const entry = ['1700000000000-0', fields.flatMap(([k, v]) => [Buffer.from(k), v])];
-    parseResultEntry(entry as never, serializer);
+    parseResultEntry(entry as never, serializer, 'fuzz');
     return;
   }
   const record = recordFromFields('fuzz', new Map(fields));

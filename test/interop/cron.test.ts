@@ -2,10 +2,11 @@
  * Cron (RQ 2.5+'s `rq cron`) from Node: a CronScheduler enqueues interval and cron-string jobs that real
  * `rq worker --burst` processes of every installed RQ version run; its Redis records read back through RQ
  * 2.12's own CronScheduler / cron_job_registry code, and equal, key by key, what RQ 2.12's own CronScheduler
- * writes for the same registrations; cron strings give the times RQ's croniter gives.
+ * writes for the same registrations, which rqts's read side (CronScheduler.all/fetch) reads back; `rqts cron`
+ * runs beside `rq cron`; cron strings give the times RQ's croniter gives.
  */
 import { describe, expect, it } from 'vitest';
-import { Connection, CronScheduler, InvalidArgumentError, Job, Webhook, type CronJobOptions } from '../../src/index.js';
+import { Connection, CronScheduler, getCronJobNames, InvalidArgumentError, Job, Webhook, type CronJobOptions, type CronSchedulerInfo } from '../../src/index.js';
 import { nextCronTime, parseCronString } from '../../src/cron.js';
 import { PYTHON_DIR, privateRedis, REPO_ROOT, rqVersion, rqVersions, runPythonJson, runWorker, uniqueName, until } from '../helpers/index.js';
 import { start } from '../helpers/processes.js';
@@ -23,7 +24,7 @@ async function history(connection: Connection, name: string): Promise<{ id: stri
 }
 
 describe('CronScheduler enqueues on schedule; real workers run the jobs', () => {
-  it('interval jobs for every installed RQ version, and a cron-string job, run by burst workers', async () => {
+  it("interval jobs for every installed RQ version, a cron-string job, and a JSON scheduler's jobs, run by burst workers", async () => {
     const queues = new Map(rqVersions().map((rq) => [rq.label, uniqueName(`cron-${rq.label.replace(/\./g, '_')}`)]));
     const cronQueue = uniqueName('cron-str');
     // A clock 1.5 s before a whole minute, so '* * * * *' is due 1.5 s after the start rather than up to a minute.
@@ -42,8 +43,19 @@ describe('CronScheduler enqueues on schedule; real workers run the jobs', () => 
     const due = Math.ceil(fakeStart / 60_000) * 60_000;
     expect(minute.nextEnqueueTime?.getTime()).toBe(due); // the first match after registration, not at start
 
+    // A second scheduler, named, writing JSON-serialized jobs for a worker started with the JSON serializer.
+    const jsonQueue = uniqueName('cron-json');
+    const jsonScheduler = new CronScheduler({ connection: env.connection, serializer: 'json', name: uniqueName('json-sched'), logger: quiet, handleSignals: false });
+    const jsonName = uniqueName('json-every-1s');
+    jsonScheduler.register('mylib.echo', { queueName: jsonQueue, interval: 1, args: ['json'], kwargs: { n: 1 }, name: jsonName });
+
     const startedAt = Date.now() / 1000;
     const started = scheduler.start();
+    const jsonStarted = jsonScheduler.start();
+    await until(async () => (await history(env.connection, jsonName)).length >= 1, 'the JSON scheduler\'s first enqueue');
+    expect((await CronScheduler.fetch(jsonScheduler.name, { connection: env.connection }))?.cronJobs.map((j) => j.name)).toEqual([jsonName]);
+    await jsonScheduler.stop();
+    await jsonStarted;
     // Three enqueues of each interval job, and the cron job's first.
     for (const name of intervalNames.values()) await until(async () => (await history(env.connection, name)).length >= 3, `three enqueues of ${name}`);
     await until(async () => (await history(env.connection, minuteName)).length >= 1, 'the cron-string job');
@@ -75,6 +87,11 @@ describe('CronScheduler enqueues on schedule; real workers run the jobs', () => 
         expect(await job!.result).toBe(3);
         expect(job!.resultTtl).toBe(500); // RQ's cron writes its default result_ttl on every job
       }
+    }
+    const jsonRun = await runWorker({ rq: rq212, url: env.redis.url, queues: [jsonQueue], serializer: 'json' });
+    expect(jsonRun.exitCode, jsonRun.log).toBe(0);
+    for (const { id } of await history(env.connection, jsonName)) {
+      expect(await (await Job.fetch(id, { connection: env.connection, serializer: 'json' })).result).toEqual([['json'], { n: 1 }]);
     }
     const [tick] = await history(env.connection, minuteName);
     const ticked = await Job.fetch(tick!.id, { connection: env.connection });
@@ -139,7 +156,7 @@ def dump(url):
 `;
 
 describe('the records, as RQ 2.12 reads and writes them', () => {
-  it("RQ's own CronScheduler.all / cron_job_registry read a Node scheduler, and its keys equal RQ's own scheduler's", async () => {
+  it("RQ's own CronScheduler.all / cron_job_registry read a Node scheduler, rqts reads RQ's, and the keys of each equal the other's", async () => {
     const queue = uniqueName('cron-cmp');
     const pyUrl = `${env.redis.url}/1`;
     const tsUrl = `${env.redis.url}/2`;
@@ -192,6 +209,24 @@ print(json.dumps({'schedulers': [dict(x.to_dict(), pid=x.pid, created=str(x.crea
       ['mylib.add', 'mylib.add', null, '*/5 * * * *'],
     ]);
 
+    // rqts reads RQ's scheduler as it reads its own, every field decoded.
+    const [pyRead, tsRead] = await Promise.all([CronScheduler.fetch(pyName, { connection: pyUrl }), CronScheduler.fetch(scheduler!.name, { connection: tsUrl })]);
+    const jobsOf = (info: CronSchedulerInfo | null) =>
+      info!.cronJobs.map((j) => ({ ...j, latestEnqueueTime: j.latestEnqueueTime !== null, nextEnqueueTime: j.nextEnqueueTime !== null }));
+    expect(jobsOf(pyRead)).toEqual([
+      {
+        funcName: 'mylib.echo', name: 'echo-every-5', queueName: queue, args: [1, 'two', [3, 4.5], 'é'], kwargs: { k: 'v', n: 1.5 }, interval: 5, cron: null,
+        latestEnqueueTime: true, nextEnqueueTime: true, jobTimeout: 60, resultTtl: 100, ttl: 300, failureTtl: 600, meta: { owner: 'ops', ü: [1] },
+        webhooks: [{ url: 'https://example.com/hook', job_status: 'finished', method: 'POST', headers: { 'X-A': 'b' }, timeout: 10 }],
+      },
+      {
+        funcName: 'mylib.add', name: 'mylib.add', queueName: queue, args: [1, 2], kwargs: null, interval: null, cron: '*/5 * * * *',
+        latestEnqueueTime: false, nextEnqueueTime: true, jobTimeout: null, resultTtl: 500, ttl: null, failureTtl: null, meta: null, webhooks: null,
+      },
+    ]);
+    expect(jobsOf(tsRead)).toEqual(jobsOf(pyRead));
+    expect(await CronScheduler.fetch('no-such-scheduler', { connection: tsUrl })).toBeNull();
+
     // Key by key: both databases dumped by the same Python.
     const dumps = await runPythonJson<Record<string, Record<string, Dump>>>(rq212, `${PY_DUMP}
 print(json.dumps({'py': dump(${JSON.stringify(pyUrl)}), 'ts': dump(${JSON.stringify(tsUrl)})}))
@@ -205,7 +240,7 @@ print(json.dumps({'py': dump(${JSON.stringify(pyUrl)}), 'ts': dump(${JSON.string
 });
 
 describe('rqts cron beside rq cron', () => {
-  it('both register, enqueue every second and list each other through RQ\'s CronScheduler.all; SIGTERM unregisters both', async () => {
+  it('both register, enqueue every second, and are listed alike by RQ\'s CronScheduler.all and rqts\'s; SIGTERM unregisters both', async () => {
     const queue = uniqueName('cron-cli');
     const [tsName, pyName] = [uniqueName('ts-every-1s'), uniqueName('py-every-1s')];
     const ts = await start(process.execPath, ['--import', 'tsx', `${REPO_ROOT}/src/cli/index.ts`, '-u', env.redis.url, 'cron', 'test/tasks/cron-config.ts'], {
@@ -235,6 +270,19 @@ print(json.dumps([{'name': s.name, 'config_file': s.config_file, 'fields': sorte
       expect(node.fields).toEqual(python.fields);
       const shape = (s: typeof node) => s.jobs.map((j) => ({ ...j, name: 'N', latest_enqueue_time: typeof j.latest_enqueue_time, next_enqueue_time: typeof j.next_enqueue_time }));
       expect(shape(node)).toEqual(shape(python));
+
+      // And through rqts's read side, Python's scheduler and Node's alike.
+      const infos = await CronScheduler.all({ connection: env.connection });
+      const info = (name: string) => infos.find((i) => i.cronJobs.some((j) => j.name === name))!;
+      expect(infos).toHaveLength(2);
+      expect(info(pyName)).toMatchObject({ pid: py.pid, configFile: 'cron_config', hostname: info(tsName).hostname });
+      expect(info(tsName)).toMatchObject({ pid: ts.pid, configFile: 'test/tasks/cron-config.ts' });
+      for (const name of [tsName, pyName]) {
+        const [job] = info(name).cronJobs;
+        expect(job).toMatchObject({ funcName: 'mylib.add', name, queueName: queue, args: [2, 3], kwargs: null, interval: 1, cron: null, resultTtl: 500, meta: null });
+        expect([job!.latestEnqueueTime, info(name).lastHeartbeat, info(name).createdAt].every((d) => d instanceof Date)).toBe(true);
+      }
+      expect(await getCronJobNames({ connection: env.connection })).toEqual(expect.arrayContaining([tsName, pyName]));
     } finally {
       ts.kill('SIGTERM');
       py.kill('SIGTERM');

@@ -105,7 +105,7 @@ describe('bad input: typed errors, nothing written', () => {
   it.each([
     ['an invalid dotted path', () => job('mylib..add', { connection: env.connection })],
     ['an unknown option', () => job('mylib.add', { connection: env.connection, timeout: 5 } as never)],
-    ['a wrong option type', () => job('mylib.add', { connection: env.connection, jobTimeout: '3x' })],
+    ['a wrong option type', () => job('mylib.add', { connection: env.connection, jobTimeout: '3x' as never })],
     ['a bad retry', () => job('mylib.add', { connection: env.connection, retry: { max: 3 } as never })],
     ['a bad callback path', () => job('mylib.add', { connection: env.connection, onSuccess: 'not a path' })],
     ['a bad queue name', () => job('mylib.add', { connection: env.connection, queue: 'a b' })],

@@ -7,8 +7,10 @@ import {
   Group,
   GroupFailedError,
   InvalidArgumentError,
+  Job,
   NoSuchGroupError,
   Queue,
+  REDUCE_FAN_IN,
   Worker,
 } from '../../src/index.js';
 import { privateRedis, rqVersions, runPythonJson, runWorker, uniqueName } from '../helpers/index.js';
@@ -109,6 +111,26 @@ print(json.dumps({'ids': sorted(j.id for j in jobs), 'groupIds': sorted(set(j.gr
 });
 
 describe('groups: streaming, cancel, delete, bad input', () => {
+  it('a reduce of 1,200 jobs goes through gather jobs: the Node worker maps, a Python worker gathers and reduces', async () => {
+    const [rq] = rqVersions();
+    const mapQueue = new Queue(uniqueName('bigmap'), { connection: env.connection });
+    const reduceQueue = new Queue(uniqueName('bigreduce'), { connection: env.connection });
+    const group = await mapQueue.map<number>('mylib.square', Array.from({ length: 1_200 }, (_, i) => i));
+    const total = await group.reduce<number>('mylib.total', { queue: reduceQueue, args: [7] });
+    // Gather jobs of at most REDUCE_FAN_IN jobs each; the reduce waits on them only.
+    expect(total.dependencyIds).toHaveLength(Math.ceil(1_200 / REDUCE_FAN_IN));
+    const gathers = await Job.fetchMany(total.dependencyIds, { connection: env.connection });
+    expect(gathers.map((g) => [g!.funcName, g!.dependencyIds.length])).toEqual([
+      ['rqts_dataflow.gather', REDUCE_FAN_IN], ['rqts_dataflow.gather', 1_200 - REDUCE_FAN_IN],
+    ]);
+    const node = new Worker({ connection: env.connection, queues: [mapQueue.name], burst: true, logger: quiet, handlers: { 'mylib.square': (x: number) => x * x } });
+    await node.work();
+    expect(await reduceQueue.count).toBe(2);
+    const run = await runWorker({ rq: rq!, url: env.redis.url, queues: [reduceQueue.name], extraArgs: SIMPLE });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(await total.wait({ timeout: 30_000 })).toBe((1_199 * 1_200 * 2_399) / 6 + 7);
+  }, 180_000);
+
   it('map writes batches as it reads items (a generator is never drained first)', async () => {
     const q = new Queue(uniqueName('stream'), { connection: env.connection });
     const name = uniqueName('s');
@@ -140,6 +162,32 @@ describe('groups: streaming, cancel, delete, bad input', () => {
     await group.delete();
     await expect(Group.fetch(group.name, { connection: env.connection })).rejects.toThrow(NoSuchGroupError);
     expect(await first!.status).toBeNull();
+  });
+
+  it('Group.all and deleteJob; the Node worker cleans groups in its maintenance, as RQ 2.x workers do', async () => {
+    const q = new Queue(uniqueName('clean'), { connection: env.connection });
+    const kept = await q.enqueueGroup([Queue.prepareData('mylib.add', [1, 1]), Queue.prepareData('mylib.add', [2, 2]), Queue.prepareData('mylib.add', [3, 3])]);
+    const emptied = await q.enqueueGroup([Queue.prepareData('mylib.add', [4, 4])]);
+    const [, expired, taken] = await kept.jobs;
+    await kept.deleteJob(taken!.id);
+    expect(await kept.count).toBe(2);
+    expect(await taken!.status).toBe('queued'); // out of the group, not deleted
+    // Jobs whose hashes expired: their ids stay in the sets until a cleanup.
+    await env.connection.command(['DEL', `rq:job:${expired!.id}`, `rq:job:${(await emptied.jobIds)[0]}`]);
+    const ghost = uniqueName('ghost');
+    await env.connection.command(['SADD', 'rq:groups', ghost]); // a name whose set has gone
+    const names = (await Group.all({ connection: env.connection })).map((g) => g.name);
+    expect(names).toEqual(expect.arrayContaining([kept.name, emptied.name]));
+    expect(names).not.toContain(ghost);
+    expect(await env.connection.command(['SISMEMBER', 'rq:groups', ghost])).toBe(0);
+    expect(await env.connection.command(['SCARD', kept.key])).toBe(2);
+
+    const worker = new Worker({ connection: env.connection, queues: [uniqueName('idle')], burst: true, logger: quiet });
+    await worker.work();
+    expect(await env.connection.command(['SCARD', kept.key])).toBe(1);
+    expect(await env.connection.command(['EXISTS', emptied.key])).toBe(0);
+    expect(await env.connection.command(['SISMEMBER', 'rq:groups', emptied.name])).toBe(0);
+    expect((await Group.all({ connection: env.connection })).map((g) => g.name)).not.toContain(emptied.name);
   });
 
   it('rejects bad input before writing anything', async () => {

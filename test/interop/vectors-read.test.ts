@@ -4,7 +4,8 @@
  * the values Python RQ's own API reported (compared as Python reprs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Job, NoSuchJobError, pyRepr } from '../../src/index.js';
+import { Job, NoSuchJobError } from '../../src/index.js';
+import { pyRepr } from '../../src/py/repr.js';
 import { privateRedis } from '../helpers/index.js';
 import { readVector, vectorFiles, vectorVersions } from '../helpers/vectors.js';
 

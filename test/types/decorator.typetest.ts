@@ -54,3 +54,10 @@ import { createClient } from 'redis';
 export const resp2 = new Queue('q', { connection: createClient({ RESP: 2 }) });
 export const resp3 = new Queue('q', { connection: createClient({ RESP: 3 }) });
 export const plain = new Queue('q', { connection: createClient() });
+
+// Durations: seconds, or RQ's '30s' / '5m' / '1h' / '2d' strings.
+export const durations = [add.enqueueIn(30, 1, 2), add.enqueueIn('30s', 1, 2), add.enqueueIn('90', 1, 2), add.delayWith({ jobTimeout: '3m' }, 1, 2)];
+// @ts-expect-error not an RQ duration string
+add.enqueueIn('3 minutes', 1, 2);
+// @ts-expect-error not an RQ duration string
+add.delayWith({ jobTimeout: '3 min' }, 1, 2);

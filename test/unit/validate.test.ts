@@ -10,6 +10,7 @@ import {
   validateFuncName,
   validateJobId,
   validateQueueName,
+  type Duration,
 } from '../../src/validate.js';
 
 describe('durations', () => {
@@ -37,7 +38,7 @@ describe('durations', () => {
 
   it('names the option and the value', () => {
     try {
-      parseJobTimeout('3x', 180);
+      parseJobTimeout('3x' as never, 180);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(InvalidArgumentError);
@@ -65,7 +66,7 @@ describe('durations', () => {
     expect(parseTtl('1h')).toBe(3600);
     expect(parseTtl(1.5)).toBe(1);
     expect(parseTtl(null)).toBeUndefined();
-    for (const bad of [0, -1, -5, 0.5, '0s']) expect(() => parseTtl(bad)).toThrow(InvalidArgumentError);
+    for (const bad of [0, -1, -5, 0.5, '0s']) expect(() => parseTtl(bad as Duration)).toThrow(InvalidArgumentError);
   });
 });
 

@@ -6,7 +6,7 @@
  * input ends in a `DeserializationError`, never a hang or a stray `RangeError`.
  */
 import { DeserializationError } from '../../errors.js';
-import { intValue, makeTuple, PyByteArray, PyFloat, PyFrozenSet, PyGlobal, PyObject } from '../../py/values.js';
+import { intValue, makeTuple, MAX_INT_DIGITS, PyByteArray, PyFloat, PyFrozenSet, PyGlobal, PyObject } from '../../py/values.js';
 import { asciiOnly, decodePy2String, decodeRawUnicodeEscape, decodeUtf8 } from './decode-text.js';
 import { finalize } from './decode-objects.js';
 import { OP } from './opcodes.js';
@@ -28,8 +28,6 @@ export interface PickleLoadOptions {
   integralFloats?: 'number' | 'pyfloat';
 }
 
-/** Python's limit on decimal digits converted to int (`sys.get_int_max_str_digits()`). */
-const MAX_INT_DIGITS = 4300;
 
 /**
  * Decode a pickle (any protocol 0–5) without executing anything.

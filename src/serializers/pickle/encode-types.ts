@@ -6,8 +6,30 @@
 import {
   isTuple, PyByteArray, PyDate, PyDecimal, PyFloat, PyFrozenSet, PyGlobal, PyObject, PyTime, PyTimedelta, PyUUID,
 } from '../../py/values.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { OP } from './opcodes.js';
-import { reject, type Pickler } from './encode.js';
+import type { PickleWriter } from './writer.js';
+
+/** The error for a value the pickler cannot write, named by its path in the argument tree. */
+export function reject(path: string, value: unknown, reason: string): InvalidArgumentError {
+  return new InvalidArgumentError(path || 'value', value, reason);
+}
+
+/**
+ * The part of the pickler the reducers below call back into. Stated here, not imported from encode.ts,
+ * so the two modules do not import each other.
+ */
+export interface Pickler {
+  readonly proto: number;
+  readonly w: PickleWriter;
+  save(v: unknown, path: string): void;
+  memoPut(key: object | null): void;
+  saveGlobal(module: string, name: string): void;
+  saveTuple(items: readonly unknown[], key: object | null, path: string): void;
+  saveDict(entries: [unknown, unknown][], key: object, path: string, checkKeys: boolean): void;
+  saveReduce(callable: Glob, args: readonly unknown[], key: object | null, state?: unknown, path?: string): void;
+  batchGeneric<T>(items: readonly T[], saveOne: (item: T, i: number) => void, single: number, multi: number): void;
+}
 
 /** A str the pickler makes itself (CPython builds a new object each time, so it is never shared). */
 export class Fresh {

@@ -14,7 +14,7 @@ import { pyFloatRepr } from '../../py/float-repr.js';
 import { pythonSetOrder } from '../../py/set-order.js';
 import { childPath, isPlainObject, isPyInt, isTuple, PyFloat, PyFrozenSet } from '../../py/values.js';
 import { BATCH_SIZE, HIGHEST_PROTOCOL, OP } from './opcodes.js';
-import { Const, Fresh, FreshBytes, Glob, isHashable, saveSpecial } from './encode-types.js';
+import { Const, Fresh, FreshBytes, Glob, isHashable, reject, saveSpecial, type Pickler as ReducePickler } from './encode-types.js';
 import { py2Name, rawUnicodeEscape, twosComplement, u32, u64, utf8SurrogatePass } from './wire.js';
 import { PickleWriter } from './writer.js';
 
@@ -43,7 +43,7 @@ export function pickleDumps(value: unknown, options: PickleDumpOptions = {}): Bu
 }
 
 /** One `pickle.dumps` call. Exported for the type-specific savers in `encode-types.ts`. */
-export class Pickler {
+export class Pickler implements ReducePickler {
   readonly w = new PickleWriter();
   private readonly memo = new Map<object, number>();
   private readonly strMemo = new Map<string, number>();
@@ -360,9 +360,4 @@ export class Pickler {
       this.w.op(multi);
     }
   }
-}
-
-/** The error every unsupported value raises, naming where it sits. */
-export function reject(path: string, value: unknown, reason: string): InvalidArgumentError {
-  return new InvalidArgumentError(path || 'value', value, reason);
 }

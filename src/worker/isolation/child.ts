@@ -38,7 +38,7 @@ async function run(message: Extract<ParentMessage, { type: 'run' }>): Promise<vo
   const serializer = resolveSerializer(serializerName);
   try {
     const fields = new Map(message.fields.map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]));
-    const job = new Job(recordFromFields(message.jobId, fields), connection!, serializer);
+    const job = Job.fromRecord(recordFromFields(message.jobId, fields), connection!, serializer);
     // resultOf() arguments are replaced by their jobs' values; chunked-map jobs call the target per item.
     const call = await resolveInvocation(job, (name) => resolveHandler(name, {}));
     if (!call.handler) throw new JobOutcomeError('failure', unknownFunction(call.funcName));
