@@ -222,7 +222,7 @@ export const MUTANTS = [
     from: 'if (specs.length >= MAX_BATCH_JOBS) return',
     to: 'if (true) return',
     tests: ['test/interop/enqueue-batch.test.ts'],
-    grep: 'one script call',
+    grep: 'script calls of',
   },
   {
     name: 'enqueue-ttl-dependents-undeclared',
