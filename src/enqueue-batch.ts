@@ -28,8 +28,12 @@ const open = new WeakMap<Connection, Batch>();
 
 /** Write one call's jobs, sharing a script call with the calls issued in the same tick. */
 export function writeJobs(connection: Connection, specs: readonly EnqueueSpec[]): Promise<EnqueueCallReply> {
-  if (specs.length >= MAX_BATCH_JOBS) return send(connection, [specs]).then((replies) => replies[0]!);
   let batch = open.get(connection);
+  if (specs.length >= MAX_BATCH_JOBS) {
+    // Calls reach Redis in the order they were made: one may depend on a job of an earlier one.
+    if (batch) dispatch(connection, batch);
+    return send(connection, [specs]).then((replies) => replies[0]!);
+  }
   if (batch && batch.jobs + specs.length > MAX_BATCH_JOBS) {
     dispatch(connection, batch);
     batch = undefined;

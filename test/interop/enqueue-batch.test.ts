@@ -86,6 +86,14 @@ describe('enqueues in the same tick', () => {
     expect(await q.count).toBe(3 * third + MAX_BATCH_JOBS);
   });
 
+  it('keep their order: a big call may depend on a job of a smaller one issued before it in the tick', async () => {
+    const q = new Queue(uniqueName('batch'), { connection: env.connection });
+    const parent = q.enqueueCall('mylib.add', { args: [1, 1], jobId: 'batch-order-parent' });
+    const children = q.enqueueMany(Array.from({ length: MAX_BATCH_JOBS }, (_, i) => Queue.prepareData('mylib.add', [i, 0], { dependsOn: 'batch-order-parent' })));
+    await parent;
+    expect((await children).every((j) => j.record.status === JobStatus.DEFERRED)).toBe(true);
+  });
+
   it('jobs written by a shared call run on a real RQ worker, each once', async () => {
     const rq = rqVersions()[0]!;
     const q = new Queue(uniqueName('batch'), { connection: env.connection });
