@@ -7,6 +7,7 @@
  * short ASCII strings (field names, ids, timestamps: most of a job) copied byte by byte in JavaScript, which
  * is cheaper than a native call per string.
  */
+import { grow } from './grow.js';
 
 /** What {@link pack} writes. Numbers must be integers from 0 to 2^32 − 1. */
 export type Packable = string | Uint8Array | number | readonly Packable[];
@@ -28,12 +29,7 @@ export function pack(value: Packable): Buffer {
 
 /** Room for `n` more bytes. */
 function reserve(n: number): void {
-  if (at + n <= scratch.length) return;
-  let size = scratch.length * 2;
-  while (size < at + n) size *= 2;
-  const next = Buffer.allocUnsafe(size);
-  scratch.copy(next, 0, 0, at);
-  scratch = next;
+  if (at + n > scratch.length) scratch = grow(scratch, at, at + n);
 }
 
 function put(v: Packable): void {

@@ -8,6 +8,7 @@
  */
 import { isPlainObject, isPyInt } from '../../py/values.js';
 import { BATCH_SIZE, OP } from './opcodes.js';
+import { grow } from '../../grow.js';
 
 /** Bigger payloads would need more than one frame; the general pickler handles those. */
 const MAX_BODY = 60 * 1024;
@@ -60,11 +61,7 @@ export function pickleCall(funcName: string, args: readonly unknown[], kwargs: R
 function reserve(n: number): void {
   if (at + n <= buf.length) return;
   if (at + n > MAX_BODY + HEADER + 16) throw BAIL;
-  let size = buf.length * 2;
-  while (size < at + n) size *= 2;
-  const next = Buffer.allocUnsafe(size);
-  buf.copy(next, 0, 0, at);
-  buf = next;
+  buf = grow(buf, at, at + n);
 }
 
 function op(code: number): void {

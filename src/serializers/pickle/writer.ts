@@ -5,6 +5,7 @@
  * `_Pickler_Write`, `_Pickler_CommitFrame`, `_Pickler_OpcodeBoundary` and `_Pickler_write_bytes`.
  */
 import { FRAME_HEADER_SIZE, FRAME_SIZE_MIN, FRAME_SIZE_TARGET, OP } from './opcodes.js';
+import { grow } from '../../grow.js';
 
 export class PickleWriter {
   private buf = Buffer.allocUnsafe(256);
@@ -78,11 +79,6 @@ export class PickleWriter {
   }
 
   private reserve(extra: number): void {
-    if (this.len + extra <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + extra) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
+    if (this.len + extra > this.buf.length) this.buf = grow(this.buf, this.len, this.len + extra);
   }
 }
