@@ -510,13 +510,15 @@ return 1
 /**
  * Empty a queue as RQ's `Queue.empty` does: pop every id and delete its hash and dependents set (not the
  * registries, the dependencies set or results). KEYS[1] the queue list · ARGV[1] job key prefix ·
- * ARGV[2] dependents key suffix. Returns how many ids were removed.
+ * ARGV[2] dependents key suffix · ARGV[3] at most this many ids, 0 for all (`rqts empty` goes in slices
+ * to show progress and leave Redis free between them). Returns how many ids were removed.
  */
 export const EMPTY_QUEUE = new LuaScript(
   'emptyQueue',
   `
 local count = 0
-while true do
+local limit = tonumber(ARGV[3])
+while limit == 0 or count < limit do
   local id = redis.call('LPOP', KEYS[1])
   if not id then break end
   redis.call('DEL', ARGV[1] .. id, ARGV[1] .. id .. ARGV[2])
@@ -549,8 +551,8 @@ return #ids - #keep
 `,
 );
 
-/** ARGV for {@link EMPTY_QUEUE}. */
-export const emptyQueueArgs = (): string[] => [keys.JOB_PREFIX, keys.DEPENDENTS_SUFFIX];
+/** ARGV for {@link EMPTY_QUEUE}: every id, or at most `limit`. */
+export const emptyQueueArgs = (limit = 0): string[] => [keys.JOB_PREFIX, keys.DEPENDENTS_SUFFIX, String(limit)];
 
 /** Write `meta` only if the job hash exists. KEYS[1] job hash · ARGV[1] serialized meta. Returns 1 or 0. */
 export const SAVE_META = new LuaScript(

@@ -6,11 +6,16 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Connection, SerializerLike } from '../index.js';
 import { pyRepr } from '../py/repr.js';
 import { isPlainObject } from '../py/values.js';
+import type { ProgressStream } from './progress.js';
 
 /** Where a command writes; each call is one line (no trailing newline). */
 export interface Output {
   out(line: string): void;
   err(line: string): void;
+  /** The raw streams, for what draws in place on a terminal (progress bars on stderr, `info --interval`). */
+  streams?: { stdout: ProgressStream; stderr: ProgressStream };
+  /** Seconds between plain progress lines when stderr is not a terminal. @defaultValue 5 */
+  progressInterval?: number;
 }
 
 /** An Output that collects lines, for calling commands from tests or programs. */
@@ -89,6 +94,20 @@ export function parseJson(text: string): unknown {
     return Number.isSafeInteger(n) ? n : BigInt(text.trim());
   }
   return JSON.parse(text);
+}
+
+/**
+ * An AbortSignal that SIGINT or SIGTERM aborts, for commands that run until stopped (`info --interval`); the
+ * handlers are removed by `dispose()`, so the signals kill the process as usual again.
+ */
+export function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  process.once('SIGINT', abort).once('SIGTERM', abort);
+  return {
+    signal: controller.signal,
+    dispose: () => void process.off('SIGINT', abort).off('SIGTERM', abort),
+  };
 }
 
 /** `1 job` / `2 jobs`. */

@@ -11,12 +11,14 @@ import { cronCommand } from './cron.js';
 import { emptyCommand } from './empty.js';
 import { enqueueCommand } from './enqueue.js';
 import { infoCommand } from './info.js';
+import { enqueueManyCommand } from './enqueue-many.js';
+import { progressInterval } from './progress.js';
 import { releaseCommand } from './release.js';
 import { requeueCommand } from './requeue.js';
 import { resumeCommand, suspendCommand } from './suspend.js';
 import { workerCommand } from './worker.js';
 
-const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, requeueCommand, releaseCommand, emptyCommand, workerCommand, cronCommand, suspendCommand, resumeCommand];
+const COMMANDS: readonly Command[] = [infoCommand, enqueueCommand, enqueueManyCommand, requeueCommand, releaseCommand, emptyCommand, workerCommand, cronCommand, suspendCommand, resumeCommand];
 
 const GLOBAL_OPTIONS = {
   url: { type: 'string', short: 'u' },
@@ -101,4 +103,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 process.exitCode = await main(process.argv.slice(2), {
   out: (line) => void process.stdout.write(`${line}\n`),
   err: (line) => void process.stderr.write(`${line}\n`),
+  streams: { stdout: process.stdout, stderr: process.stderr },
+  progressInterval: progressInterval(process.env),
 });

@@ -119,9 +119,10 @@ describe('rqts info, requeue and empty', () => {
       expect.stringMatching(/^queue +queued +started +finished +failed +deferred +scheduled +canceled$/),
       expect.stringMatching(new RegExp(`^${queue} +0 +0 +1 +1 +0 +0 +0$`)),
       '1 queue, 0 jobs total',
+      '0 workers', // the burst worker is gone
     ]);
     const counts = { name: queue, count: 0, started: 0, finished: 1, failed: 1, deferred: 0, scheduled: 0, canceled: 0 };
-    expect(JSON.parse(json.stdout)).toEqual({ queues: [counts] });
+    expect(JSON.parse(json.stdout)).toEqual({ queues: [counts], workers: [] });
     expect(JSON.parse(all.stdout).queues).toContainEqual(counts);
 
     const requeued = await cli(['requeue', '--all', '--queue', queue]);
@@ -129,7 +130,7 @@ describe('rqts info, requeue and empty', () => {
     expect(requeued.stdout).toBe(`Requeued 1 job from the failed job registry of ${queue}\n`);
     // The URL from REDIS_URL when -u is not given.
     const after = await cli(['info', '--json', queue], { url: false, env: { REDIS_URL: env.redis.url } });
-    expect(JSON.parse(after.stdout)).toEqual({ queues: [{ ...counts, count: 1, failed: 0 }] });
+    expect(JSON.parse(after.stdout)).toEqual({ queues: [{ ...counts, count: 1, failed: 0 }], workers: [] });
 
     const emptied = await cli(['empty', queue]);
     expect(emptied.exitCode, emptied.all).toBe(0);
