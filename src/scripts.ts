@@ -362,16 +362,22 @@ export const CancelOutcome = {
   ALREADY_CANCELED: -1,
 } as const;
 
+/** Lua shared by both cancel scripts: stop unless the job exists and is not canceled yet. */
+const CANCEL_GUARD = `local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return ${CancelOutcome.NO_SUCH_JOB} end
+if status == 'canceled' then return ${CancelOutcome.ALREADY_CANCELED} end`;
+
+/** Lua shared by both cancel scripts: out of its queue and registries, canceled, in the canceled registry. */
+const CANCEL_MARK = `unlink(ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'canceled')
+redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])
+return ${CancelOutcome.CANCELED}`;
+
 export const CANCEL_JOB = new LuaScript(
   'cancelJob',
   `${UNLINK_JOB}
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return 0 end
-if status == 'canceled' then return -1 end
-unlink(ARGV[1])
-redis.call('HSET', KEYS[1], 'status', 'canceled')
-redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])
-return 1
+${CANCEL_GUARD}
+${CANCEL_MARK}
 `,
 );
 
@@ -390,9 +396,7 @@ return 1
 export const CANCEL_JOB_WITH_OPTIONS = new LuaScript(
   'cancelJobWithOptions',
   `${UNLINK_JOB}
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return 0 end
-if status == 'canceled' then return -1 end
+${CANCEL_GUARD}
 local k = 12
 for _ = 1, tonumber(ARGV[4]) do
   redis.call('SREM', KEYS[k], ARGV[1])
@@ -423,10 +427,7 @@ if total > 0 and #released == total then
 elseif #released > 0 then
   redis.call('SREM', KEYS[10], unpack(released))
 end
-unlink(ARGV[1])
-redis.call('HSET', KEYS[1], 'status', 'canceled')
-redis.call('ZADD', KEYS[8], ARGV[2], ARGV[1])
-return 1
+${CANCEL_MARK}
 `,
 );
 
@@ -649,6 +650,22 @@ export function syncFinishArgs(a: SyncFinishArgs): { keys: string[]; args: Arg[]
  * Lua shared by the future scripts: is the hold list (KEYS[h]) still ARGV[a+1 .. a+n] in order, and the
  * dependencies set (KEYS[d]) still exactly ARGV[b+1 .. b+m]?
  */
+/**
+ * Lua shared by {@link CANCEL_FUTURE} and {@link DELETE_FUTURE}: the future (ARGV[1]) leaves the dependents set
+ * of each of its m dependencies (ARGV[4 + n + 1 …], itself excepted), whose keys start at KEYS[first].
+ */
+const LEAVE_DEPENDENCIES = `
+local function leaveDependencies(id, n, m, first)
+  local d = 0
+  for i = 1, m do
+    if ARGV[4 + n + i] ~= id then
+      redis.call('SREM', KEYS[first + d], id)
+      d = d + 1
+    end
+  end
+end
+`;
+
 const SNAPSHOT_MATCHES = `
 local function snapshotMatches(h, a, n, d, b, m)
   local held = redis.call('LRANGE', KEYS[h], 0, -1)
@@ -741,7 +758,7 @@ export function releaseFutureArgs(future: { id: string; queue: string }, held: r
  */
 export const CANCEL_FUTURE = new LuaScript(
   'cancelFuture',
-  `${UNLINK_JOB}${SNAPSHOT_MATCHES}
+  `${UNLINK_JOB}${SNAPSHOT_MATCHES}${LEAVE_DEPENDENCIES}
 local id, now, n, m = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local f = redis.call('HMGET', KEYS[1], 'status', '${FUTURE_FIELD}')
 if not f[1] then return ${FutureOpOutcome.NO_SUCH_JOB} end
@@ -759,13 +776,7 @@ if f[2] == '${FutureState.HELD}' then
   end
   redis.call('DEL', KEYS[11])
 end
-local d = 0
-for i = 1, m do
-  if ARGV[4 + n + i] ~= id then
-    d = d + 1
-    redis.call('SREM', KEYS[11 + 3 * n + d], id)
-  end
-end
+leaveDependencies(id, n, m, 12 + 3 * n)
 unlink(id)
 redis.call('HSET', KEYS[1], 'status', 'canceled')
 redis.call('ZADD', KEYS[8], now, id)
@@ -797,7 +808,7 @@ export function futureOperationArgs(future: { id: string; queue: string }, held:
  */
 export const DELETE_FUTURE = new LuaScript(
   'deleteFuture',
-  `${UNLINK_JOB}${SNAPSHOT_MATCHES}
+  `${UNLINK_JOB}${SNAPSHOT_MATCHES}${LEAVE_DEPENDENCIES}
 local id, n, m = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
 local f = redis.call('HMGET', KEYS[1], 'status', '${FUTURE_FIELD}')
 if not f[1] then return ${FutureOpOutcome.NO_SUCH_JOB} end
@@ -809,13 +820,7 @@ for i = 1, n do
   redis.call('ZREM', KEYS[at + 3], hid)
   redis.call('DEL', KEYS[at + 1], KEYS[at + 4], KEYS[at + 5])
 end
-local d = 0
-for i = 1, m do
-  if ARGV[4 + n + i] ~= id then
-    d = d + 1
-    redis.call('SREM', KEYS[12 + 5 * n + d], id)
-  end
-end
+leaveDependencies(id, n, m, 13 + 5 * n)
 unlink(id)
 redis.call('DEL', KEYS[1], KEYS[9], KEYS[10], KEYS[11], KEYS[12])
 return ${FutureOpOutcome.DONE}
