@@ -31,6 +31,23 @@ session.connect();
 const post = <T>(method: string, params?: object): Promise<T> =>
   new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res as T))));
 
+/** Redis's own CPU time so far (INFO cpu), in microseconds. */
+async function redisCpu(): Promise<number> {
+  const text = String(await connection.command(['INFO', 'cpu']));
+  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
+/** CPU per job, of this process and of Redis, over `fn` (less sensitive to a shared machine than rates). */
+async function cpuPerJob<T>(fn: () => Promise<T>): Promise<{ value: T; text: string }> {
+  const redis0 = await redisCpu();
+  const client0 = process.cpuUsage();
+  const value = await fn();
+  const client = process.cpuUsage(client0);
+  const redisUs = (await redisCpu()) - redis0;
+  return { value, text: `CPU/job: client ${((client.user + client.system) / jobs).toFixed(1)} µs, Redis ${(redisUs / jobs).toFixed(1)} µs` };
+}
+
 /** INFO commandstats as { command: { calls, usec } }. */
 async function commandStats(): Promise<Record<string, { calls: number; usec: number }>> {
   const text = String(await connection.command(['INFO', 'commandstats']));
@@ -47,7 +64,7 @@ async function rqtsRun(key: string, concurrency: number): Promise<number> {
   const own = await Connection.from(redis.url).open();
   if (profiled === key) await post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 100 })).then(() => post('Profiler.start'));
   const t0 = performance.now();
-  await new Worker({ connection: own, queues: [queue.name], burst: true, concurrency, logger: quiet, handleSignals: false, handlers }).work();
+  const cpu = await cpuPerJob(() => new Worker({ connection: own, queues: [queue.name], burst: true, concurrency, logger: quiet, handleSignals: false, handlers }).work());
   const seconds = (performance.now() - t0) / 1000;
   if (profiled === key) report(key, (await post<{ profile: Profiler.Profile }>('Profiler.stop')).profile);
   await own.close();
@@ -57,7 +74,7 @@ async function rqtsRun(key: string, concurrency: number): Promise<number> {
   const calls = Object.entries(stats).filter(([c]) => !['info', 'config|resetstat', 'config'].includes(c));
   const perJob = calls.reduce((n, [, s]) => n + s.calls, 0) / jobs;
   const redisUs = calls.reduce((n, [, s]) => n + s.usec, 0) / jobs;
-  console.log(`${key}: ${Math.round(jobs / seconds)} jobs/s; ${perJob.toFixed(2)} Redis calls/job, ${redisUs.toFixed(1)} µs Redis time/job: ${calls.map(([c, s]) => `${c} ${(s.calls / jobs).toFixed(2)}×${(s.usec / s.calls).toFixed(1)}µs`).join(', ')}`);
+  console.log(`${key}: ${Math.round(jobs / seconds)} jobs/s; ${cpu.text}; ${perJob.toFixed(2)} Redis calls/job, ${redisUs.toFixed(1)} µs Redis time/job: ${calls.map(([c, s]) => `${c} ${(s.calls / jobs).toFixed(2)}×${(s.usec / s.calls).toFixed(1)}µs`).join(', ')}`);
   return jobs / seconds;
 }
 
@@ -69,18 +86,18 @@ async function bullRun(concurrency: number): Promise<number> {
   await connection.command(['CONFIG', 'RESETSTAT']);
   const t0 = performance.now();
   let worker: BullWorker | undefined;
-  await new Promise<void>((resolve, reject) => {
+  const cpu = await cpuPerJob(() => new Promise<void>((resolve, reject) => {
     let done = 0;
     worker = new BullWorker(name, async () => null, { connection: bullConnection, concurrency });
     worker.on('completed', () => { if (++done === jobs) resolve(); });
     worker.on('failed', (_j, e) => reject(e));
-  });
+  }));
   const seconds = (performance.now() - t0) / 1000;
   await worker?.close();
   await queue.close();
   const stats = await commandStats();
   const calls = Object.entries(stats).filter(([c]) => !['info', 'config|resetstat', 'config'].includes(c));
-  console.log(`bull${concurrency}: ${Math.round(jobs / seconds)} jobs/s; ${(calls.reduce((n, [, s]) => n + s.calls, 0) / jobs).toFixed(2)} Redis calls/job, ${(calls.reduce((n, [, s]) => n + s.usec, 0) / jobs).toFixed(1)} µs Redis time/job`);
+  console.log(`bull${concurrency}: ${Math.round(jobs / seconds)} jobs/s; ${cpu.text}; ${(calls.reduce((n, [, s]) => n + s.calls, 0) / jobs).toFixed(2)} Redis calls/job, ${(calls.reduce((n, [, s]) => n + s.usec, 0) / jobs).toFixed(1)} µs Redis time/job`);
   return jobs / seconds;
 }
 

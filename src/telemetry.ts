@@ -118,6 +118,24 @@ function tracer(a: Api): Tracer {
   return cachedTracer.tracer;
 }
 
+let observed: { tracing: unknown; metering: unknown; yes: boolean } | undefined;
+/**
+ * Whether the application installed a tracer or meter provider. Without one every span and instrument is a
+ * no-op, and skipping them spares the hot paths (a worker's every job) their cost. Re-checked when either
+ * global provider changes.
+ */
+export function observing(a: Api): boolean {
+  const tracing = a.trace.getTracerProvider();
+  const delegate = tracing instanceof a.ProxyTracerProvider ? tracing.getDelegate() : tracing;
+  const metering = a.metrics.getMeterProvider();
+  if (observed?.tracing !== delegate || observed.metering !== metering) {
+    const traced = !(tracing instanceof a.ProxyTracerProvider) || tracing.getDelegateTracer('rqts') !== undefined;
+    const metered = metering.getMeter('rqts').constructor !== a.createNoopMeter().constructor;
+    observed = { tracing: delegate, metering, yes: traced || metered };
+  }
+  return observed.yes;
+}
+
 interface Instruments {
   provider: unknown;
   sent: Counter;

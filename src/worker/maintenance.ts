@@ -118,6 +118,8 @@ async function failJob(ctx: MaintenanceContext, queue: string, id: string, membe
     executionEndedAt: end / 1e6, defaultResultTtl: ctx.defaultResultTtl, prefetch: { mode: 'none' }, othersRunning: 0,
     // Recorded under a token of its own, so a retry after a lost reply does not fail (or retry) the job twice.
     slot: 'maintenance', token: `m:${randomUUID()}`, claimsTtl: 3_600,
+    // Never a success here; the dependencies set is expired with the job whether or not it exists.
+    resultTtl: '', hasDependencies: true, counters: null,
   });
   const [status] = (await ctx.connection.script(FINISH_JOB, finish.keys, finish.args)) as unknown[];
   if (String(status) !== 'alive' && String(status) !== 'gone') ctx.logger.warn(`rqts maintenance: job ${id} (${why}): ${String(status)}`);

@@ -1,8 +1,9 @@
 /**
  * The worker's Lua scripts (protocol §7): registration and death, starting a job, heartbeats, and finishing
  * a job (success, failure with retries, stop) with the dependents release of RQ 1.x–2.10 (§6.2), which every
- * supported version reads. Keys come from `keys.ts`, in KEYS or, where a script must derive them (dependents
- * of dependents), as prefixes in ARGV.
+ * supported version reads. Keys come from `keys.ts`, in KEYS or, where a script must derive them from an id
+ * it reads (a finished job's dependents, the next job a finish starts), as prefixes in ARGV. RQ's keys have
+ * no hash tags, so RQ runs on one Redis (not a cluster), where a derived key is safe.
  */
 import { LuaScript, type Arg } from '../connection.js';
 import * as keys from '../keys.js';
@@ -57,6 +58,43 @@ return 1
 );
 
 /**
+ * Lua: a job's heartbeat TTL, RQ's `min(timeout, 30) + 60` (`30 + 60` for `timeout = -1`), from the `timeout`
+ * among the fields HGETALL read (else the default); and marking it started (§7.3): execution records (RQ 2.x
+ * layout), the started-registry entry, worker state, job status, PERSIST. Shared by {@link START_JOB} and
+ * the start that {@link FINISH_JOB} folds into a finish.
+ */
+const MARK_STARTED = `
+local function startedTtl(fields, defaultTimeout)
+  local timeout
+  for i = 1, #fields, 2 do
+    if fields[i] == 'timeout' then
+      timeout = tonumber(fields[i + 1])
+      break
+    end
+  end
+  timeout = timeout or tonumber(defaultTimeout)
+  return (timeout < 0 and 30 or math.min(timeout, 30)) + 60
+end
+
+local function markStarted(job, id, ttl, executions, execution, started, member, worker, executionId, nowFloat, nowSeconds, nowDatetime, workerName, layout, workerFields)
+  local score = tonumber(nowSeconds) + ttl
+  if layout == '2' then
+    redis.call('HSET', execution, 'id', executionId, 'created_at', nowFloat, 'last_heartbeat', nowFloat, 'job_id', id, 'worker_name', workerName)
+    redis.call('EXPIRE', execution, ttl)
+    redis.call('ZADD', executions, score + 60, executionId)
+    redis.call('EXPIRE', executions, ttl + 60)
+  end
+  redis.call('ZADD', started, score, member)
+  local w = {'state', 'busy', 'current_job', id, 'current_job_working_time', '0', 'last_heartbeat', nowDatetime}
+  for _, v in ipairs(workerFields or {}) do w[#w + 1] = v end
+  redis.call('HSET', worker, unpack(w))
+  redis.call('EXPIRE', worker, ttl)
+  redis.call('HSET', job, 'status', 'started', 'started_at', nowDatetime, 'worker_name', workerName, 'last_heartbeat', nowDatetime)
+  redis.call('PERSIST', job)
+end
+`;
+
+/**
  * Mark a job started (§7.3), in one step so that maintenance never sees it in limbo, and read it in the same
  * round trip: execution records (RQ 2.x layout), the started-registry entry, worker state, job status,
  * PERSIST. The id is either one a finish script moved into the intermediate list (dropped from there), or
@@ -76,7 +114,7 @@ return 1
  */
 export const START_JOB = new LuaScript(
   'startJob',
-  `
+  `${MARK_STARTED}
 if ARGV[10] == 'head' then
   local claim = 's:' .. ARGV[2] .. '|started|1|' .. ARGV[1]
   if redis.call('HGET', KEYS[8], ARGV[11]) ~= claim then
@@ -91,27 +129,8 @@ end
 -- Read first (one call for existence, timeout and the reply); the caller applies the four fields set below.
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return 0 end
-local timeout
-for i = 1, #fields, 2 do
-  if fields[i] == 'timeout' then
-    timeout = tonumber(fields[i + 1])
-    break
-  end
-end
-timeout = timeout or tonumber(ARGV[6])
-local ttl = (timeout < 0 and 30 or math.min(timeout, 30)) + 60
-local score = tonumber(ARGV[5]) + ttl
-if ARGV[9] == '2' then
-  redis.call('HSET', KEYS[5], 'id', ARGV[2], 'created_at', ARGV[3], 'last_heartbeat', ARGV[3], 'job_id', ARGV[1], 'worker_name', ARGV[7])
-  redis.call('EXPIRE', KEYS[5], ttl)
-  redis.call('ZADD', KEYS[4], score + 60, ARGV[2])
-  redis.call('EXPIRE', KEYS[4], ttl + 60)
-end
-redis.call('ZADD', KEYS[3], score, ARGV[8])
-redis.call('HSET', KEYS[6], 'state', 'busy', 'current_job', ARGV[1], 'current_job_working_time', '0', 'last_heartbeat', ARGV[4])
-redis.call('EXPIRE', KEYS[6], ttl)
-redis.call('HSET', KEYS[1], 'status', 'started', 'started_at', ARGV[4], 'worker_name', ARGV[7], 'last_heartbeat', ARGV[4])
-redis.call('PERSIST', KEYS[1])
+local ttl = startedTtl(fields, ARGV[6])
+markStarted(KEYS[1], ARGV[1], ttl, KEYS[4], KEYS[5], KEYS[3], ARGV[8], KEYS[6], ARGV[2], ARGV[3], ARGV[5], ARGV[4], ARGV[7], ARGV[9])
 table.insert(fields, 1, ttl)
 return fields
 `,
@@ -235,33 +254,47 @@ export type Outcome = 'success' | 'failure' | 'stopped' | 'abandoned' | 'stuck';
  * KEYS[1] job · [2] dependents · [3] dependencies · [4] results stream · [5] started registry ·
  * [6] executions zset · [7] execution hash · [8] worker hash · [9] finished · [10] failed · [11] scheduled ·
  * [12] queue list · [13] rq:queues · [14] rq:suspended · [15] the worker's claims hash · [16..] where the
- * next id is popped from, in order: pairs of a queue and its intermediate list
+ * next job is popped from, in order: pairs of a queue and its started registry
  * ARGV[1] outcome · [2] job id · [3] execution id · [4] started-registry member · [5] now (epoch seconds) ·
  * [6] now (RQ datetime) · [7] working seconds · [8] worker name · [9] return value, base64 ('' = None) ·
  * [10] exc_string, base64 of zlib · [11] execution started (epoch float) · [12] execution ended (epoch
  * float) · [13] the worker's default result ttl · [14] job key prefix · [15] queue key prefix ·
  * [16] deferred registry prefix · [17] + [18] dependencies key prefix and suffix · [19] prefetch: 'none' or
- * 'move' (LMOVE the first id found into its queue's intermediate list, as RQ's BLMOVE does, so a worker
- * that dies before starting it leaves it where maintenance finds it) · [20] how many other jobs this worker
- * is running (the worker turns `idle` at 0) · [21] the caller's field in the claims hash · [22] this call's
- * token · [23] claims hash ttl
- * Returns `{status, nextId?, queueIndex?}`: status 'finished' | 'failed' | 'stopped' | 'retried' |
- * 'scheduled' | 'deleted' | 'gone' | 'alive' (an abandoned-looking job whose heartbeat came back); the next
- * job's id and the 1-based index of its queue among the pairs, when one was popped. The reply is recorded
- * under the token: sent again after a lost reply (same token), the script returns it and does nothing else —
- * no second finish, no second pop.
+ * 'start' (pop the next job and start it, as {@link START_JOB} does, in this same step) · [20] how many other
+ * jobs this worker is running (the worker turns `idle` at 0) · [21] the caller's field in the claims hash ·
+ * [22] this call's token · [23] claims hash ttl · [24] the job's result_ttl as read when it started ('' when
+ * unset) · [25] '1' when the job has dependencies · [26] + [27] + [28] this worker's successful and failed
+ * job counts and total working time after this job (absolute; unused by maintenance) · for 'start':
+ * [29] the next job's execution id · [30] '2' for the RQ 2.x layout, '1' for 1.x · [31] default job timeout ·
+ * [32] executions key prefix · [33] + [34] execution key prefix and suffix · [35] + [36] started-registry
+ * member prefix and suffix
+ * Returns `{status}` or, when a job was started, `{status, nextId, queueIndex, ttl, field, value, …}`: status
+ * 'finished' | 'failed' | 'stopped' | 'retried' | 'scheduled' | 'deleted' | 'gone' | 'alive' (an
+ * abandoned-looking job whose heartbeat came back); the next job's id, the 1-based index of its queue among
+ * the pairs, its heartbeat TTL and its hash as read before it was marked started (see {@link startedFields}).
+ * The outcome is recorded under the token: sent again after a lost reply (same token), the script replies
+ * as before (the next job's hash read again) and does nothing else — no second finish, no second pop.
  */
 export const FINISH_JOB = new LuaScript(
   'finishJob',
-  `
+  `${MARK_STARTED}
 local job, outcome, id, now = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[5])
+
+-- the reply to a call sent again after a lost reply: the next job as it was started then
+local function startedReply(status, nextId, index, fields)
+  local reply = {status, nextId, index, startedTtl(fields, ARGV[31])}
+  for _, v in ipairs(fields) do reply[#reply + 1] = v end
+  return reply
+end
 
 local claim = redis.call('HGET', KEYS[15], ARGV[21])
 if claim then
   local token, was, index, nextId = string.match(claim, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
   if token == ARGV[22] then
     if nextId == '' then return {was} end
-    return {was, nextId, tonumber(index)}
+    local fields = redis.call('HGETALL', ARGV[14] .. nextId)
+    if #fields == 0 then return {was} end
+    return startedReply(was, nextId, tonumber(index), fields)
   end
 end
 
@@ -295,10 +328,14 @@ local function releaseDependents(parentFailed)
   elseif #released > 0 then
     redis.call('SREM', KEYS[2], unpack(released))
   end
+  return #dependents - #released
 end
 
-local function expireJob(ttl)
-  for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ttl) end
+-- RQ's job.cleanup(ttl): the job and its dependents and dependencies sets; a set known not to exist is skipped
+local function expireJob(ttl, dependentsLeft)
+  redis.call('EXPIRE', KEYS[1], ttl)
+  if dependentsLeft ~= 0 then redis.call('EXPIRE', KEYS[2], ttl) end
+  if ARGV[25] == '1' then redis.call('EXPIRE', KEYS[3], ttl) end
 end
 
 local function addResult(fields)
@@ -310,51 +347,48 @@ local function addResult(fields)
   redis.call('XADD', unpack(args))
 end
 
+local own = false
 local function finish()
   -- maintenance of a job a dead worker left: act only if its heartbeat score is still in the past
   if outcome == 'abandoned' then
     local score = redis.call('ZSCORE', KEYS[5], ARGV[4])
     if not score or tonumber(score) >= now then return 'alive' end
   end
-  -- execution cleanup and, for this worker's own jobs, worker bookkeeping
+  -- execution cleanup and, for this worker's own jobs, worker counters (its state is set after the prefetch)
   redis.call('DEL', KEYS[7])
   redis.call('ZREM', KEYS[5], ARGV[4])
   redis.call('ZREM', KEYS[6], ARGV[3])
   if outcome == 'abandoned' or outcome == 'stuck' then
     outcome = 'failure'
   else
-    if ARGV[20] == '0' then
-      -- nothing else runs: current_job can only name this job (or one already gone)
-      redis.call('HDEL', KEYS[8], 'current_job')
-      redis.call('HSET', KEYS[8], 'state', 'idle', 'current_job_working_time', '0')
-    elseif redis.call('HGET', KEYS[8], 'current_job') == id then
-      redis.call('HDEL', KEYS[8], 'current_job')
-    end
-    redis.call('HINCRBYFLOAT', KEYS[8], 'total_working_time', ARGV[7])
-    redis.call('HINCRBY', KEYS[8], outcome == 'success' and 'successful_job_count' or 'failed_job_count', 1)
+    own = true
   end
   if outcome == 'success' then
-    -- the start script set status: a job without one is gone
-    local f = redis.call('HMGET', job, 'status', 'result_ttl')
-    if not f[1] then return 'gone' end
-    local ttl = f[2]
-    if not ttl or ttl == '' then ttl = ARGV[13] end
+    -- result_ttl as the worker read it when the job started (RQ's worker uses its in-memory job too)
+    local ttl = ARGV[24]
+    if ttl == '' then ttl = ARGV[13] end
     if ttl == '0' then
+      if redis.call('EXISTS', job) == 0 then return 'gone' end
       releaseDependents(false)
       redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
       return 'deleted'
     end
-    redis.call('HSET', job, 'status', 'finished', 'ended_at', ARGV[6], 'last_heartbeat', ARGV[6])
+    -- A started job has status and last_heartbeat, so this sets at most one new field; three new fields
+    -- mean the job was deleted while it ran: undo, and report it gone.
+    if redis.call('HSET', job, 'status', 'finished', 'ended_at', ARGV[6], 'last_heartbeat', ARGV[6]) == 3 then
+      redis.call('DEL', job)
+      return 'gone'
+    end
     if ARGV[9] ~= '' then addResult({'type', '1', 'return_value', ARGV[9]}) else addResult({'type', '1'}) end
+    local dependentsLeft = releaseDependents(false)
     if ttl == '-1' then
       redis.call('PERSIST', KEYS[4])
       redis.call('ZADD', KEYS[9], '+inf', id)
     else
       redis.call('EXPIRE', KEYS[4], ttl)
       redis.call('ZADD', KEYS[9], now + tonumber(ttl), id)
-      expireJob(ttl)
+      expireJob(ttl, dependentsLeft)
     end
-    releaseDependents(false)
     return 'finished'
   end
 
@@ -390,7 +424,7 @@ local function finish()
   else
     local ttl = tonumber(fttl or '31536000')
     redis.call('ZADD', KEYS[10], now + ttl, id)
-    expireJob(ttl)
+    expireJob(ttl, -1)
   end
   addResult({'type', '2', 'exc_string', ARGV[10]})
   if fttl and fttl ~= '-1' then redis.call('EXPIRE', KEYS[4], fttl) end
@@ -399,20 +433,42 @@ local function finish()
 end
 
 local status = finish()
--- prefetch: pop the next id in the same round trip, unless RQ is suspended (§7.2)
-local nextId, index = false, 0
-if ARGV[19] == 'move' and redis.call('EXISTS', KEYS[14]) == 0 then
+-- this worker's counters, as absolute values (one worker process owns them)
+local counters = {'successful_job_count', ARGV[26], 'failed_job_count', ARGV[27], 'total_working_time', ARGV[28]}
+-- prefetch: pop the next job and start it in the same step, unless RQ is suspended (§7.2). Never in limbo
+-- (queued nowhere, started nowhere), so it needs no intermediate list; an id whose job is gone is dropped and
+-- the next one taken, as RQ's dequeue does. Its keys derive from its id, as the dependents' do above.
+local nextId, index, fields = false, 0, nil
+if ARGV[19] == 'start' and redis.call('EXISTS', KEYS[14]) == 0 then
   for i = 16, #KEYS, 2 do
-    nextId = redis.call('LMOVE', KEYS[i], KEYS[i + 1], 'LEFT', 'RIGHT')
-    if nextId then
-      index = (i - 14) / 2
-      break
-    end
+    repeat
+      local candidate = redis.call('LPOP', KEYS[i])
+      if candidate then
+        fields = redis.call('HGETALL', ARGV[14] .. candidate)
+        if #fields > 0 then nextId, index = candidate, i end
+      end
+    until nextId or not candidate
+    if nextId then break end
+  end
+end
+if nextId then
+  local ttl = startedTtl(fields, ARGV[31])
+  markStarted(ARGV[14] .. nextId, nextId, ttl, ARGV[32] .. nextId, ARGV[33] .. nextId .. ARGV[34], KEYS[index + 1],
+    ARGV[35] .. nextId .. ARGV[36], KEYS[8], ARGV[29], ARGV[12], ARGV[5], ARGV[6], ARGV[8], ARGV[30], counters)
+  index = (index - 14) / 2
+elseif own then
+  if ARGV[20] == '0' then
+    -- nothing else runs: current_job can only name this job (or one already gone)
+    redis.call('HDEL', KEYS[8], 'current_job')
+    redis.call('HSET', KEYS[8], 'state', 'idle', 'current_job_working_time', '0', unpack(counters))
+  else
+    if redis.call('HGET', KEYS[8], 'current_job') == id then redis.call('HDEL', KEYS[8], 'current_job') end
+    redis.call('HSET', KEYS[8], unpack(counters))
   end
 end
 redis.call('HSET', KEYS[15], ARGV[21], ARGV[22] .. '|' .. status .. '|' .. index .. '|' .. (nextId or ''))
 redis.call('EXPIRE', KEYS[15], ARGV[23])
-if nextId then return {status, nextId, index} end
+if nextId then return startedReply(status, nextId, index, fields) end
 return {status}
 `,
 );
@@ -432,25 +488,45 @@ export interface FinishArgs {
   executionStartedAt: number;
   executionEndedAt: number;
   defaultResultTtl: number;
-  /** Pop the next job from these queues in the same round trip (RQ is not suspended). */
-  prefetch: { mode: 'none' } | { mode: 'move'; queues: readonly string[] };
+  /** Pop the next job from these queues and start it in the same round trip (RQ is not suspended). */
+  prefetch: { mode: 'none' } | { mode: 'start'; queues: readonly string[]; executionId: string; layout: 1 | 2; defaultTimeout: number };
   /** Jobs this worker runs besides this one. */
   othersRunning: number;
   /** The caller's field in the claims hash and a token unique to this finish (the same when sent again). */
   slot: string;
   token: string;
   claimsTtl: number;
+  /** The job's `result_ttl` field as read when it started ('' when unset). */
+  resultTtl: string;
+  /** Whether the job has dependencies (a dependencies set to expire with it). */
+  hasDependencies: boolean;
+  /** This worker's counters after this job (absolute: one process owns them); null for maintenance. */
+  counters: { successful: number; failed: number; totalWorkingTime: number } | null;
 }
+
+/** Stands for a job id while a key is split into what comes before and after it. */
+const ID_MARK = '\u0000';
 
 /** KEYS[16..] of {@link FINISH_JOB} for a prefetch. */
 function prefetchKeys(p: FinishArgs['prefetch']): string[] {
   if (p.mode === 'none') return [];
-  return p.queues.flatMap((q) => [keys.queueKey(q), keys.intermediateQueueKey(q)]);
+  return p.queues.flatMap((q) => [keys.queueKey(q), keys.registryKeys.started(q)]);
+}
+
+/** ARGV[29..] of {@link FINISH_JOB} for a prefetch: the next job's keys as prefixes and suffixes of its id. */
+function prefetchArgs(p: FinishArgs['prefetch']): Arg[] {
+  if (p.mode === 'none') return [];
+  const around = (key: string): string[] => key.split(ID_MARK);
+  const member = p.layout === 2 ? around(keys.startedMember(ID_MARK, p.executionId)) : ['', ''];
+  return [
+    p.executionId, String(p.layout), String(p.defaultTimeout), keys.executionsKey(''),
+    ...around(keys.executionKey(ID_MARK, p.executionId)), ...member,
+  ];
 }
 
 /** KEYS and ARGV for {@link FINISH_JOB}; pure. */
 export function finishJobArgs(a: FinishArgs): { keys: string[]; args: Arg[] } {
-  const [depsPrefix, depsSuffix] = keys.dependenciesKey('\u0000').split('\u0000') as [string, string];
+  const [depsPrefix, depsSuffix] = keys.dependenciesKey(ID_MARK).split(ID_MARK) as [string, string];
   return {
     keys: [
       keys.jobKey(a.jobId), keys.dependentsKey(a.jobId), keys.dependenciesKey(a.jobId), keys.resultsKey(a.jobId),
@@ -463,7 +539,9 @@ export function finishJobArgs(a: FinishArgs): { keys: string[]; args: Arg[] } {
       a.outcome, a.jobId, a.executionId, a.member, String(a.nowSeconds), a.nowDatetime, String(a.workingSeconds), a.worker,
       a.returnValue, a.excString, String(a.executionStartedAt), String(a.executionEndedAt), String(a.defaultResultTtl),
       keys.JOB_PREFIX, keys.QUEUE_PREFIX, keys.registryKeys.deferred(''), depsPrefix, depsSuffix, a.prefetch.mode,
-      String(a.othersRunning), a.slot, a.token, String(a.claimsTtl),
+      String(a.othersRunning), a.slot, a.token, String(a.claimsTtl), a.resultTtl, a.hasDependencies ? '1' : '0',
+      ...(a.counters ? [String(a.counters.successful), String(a.counters.failed), String(a.counters.totalWorkingTime)] : ['', '', '']),
+      ...prefetchArgs(a.prefetch),
     ],
   };
 }

@@ -29,7 +29,7 @@ import {
   unknownFunction,
   type Isolation,
 } from './execute.js';
-import { otel, traceConsume } from '../telemetry.js';
+import { observing, otel, traceConsume } from '../telemetry.js';
 import { WorkerInfo, type WorkerInfoOptions } from './info.js';
 import { excTypeAndValue, resolveCallbacks, runCallback, type JobCallbacks } from './callbacks.js';
 import { ExecutorPool } from './isolation/pool.js';
@@ -132,7 +132,7 @@ export class Worker {
   readonly #slots = new Set<Promise<void>>();
   /** Jobs taken from the queues (popped or prefetched), for `maxJobs`. */
   #claimed = 0;
-  #counts = { successful: 0, failed: 0 };
+  #counts = { successful: 0, failed: 0, totalWorkingTime: 0 };
   #done: Promise<void> = Promise.resolve();
   #lastMaintenance = 0;
   #scheduler: Scheduler | null = null;
@@ -175,7 +175,7 @@ export class Worker {
 
   /** Jobs this worker finished and failed so far. */
   get counts(): Readonly<{ successful: number; failed: number }> {
-    return { ...this.#counts };
+    return { successful: this.#counts.successful, failed: this.#counts.failed };
   }
 
   /**
@@ -521,7 +521,7 @@ export class Worker {
    * head. Sent again with the same arguments until Redis answers (the script is safe to run twice).
    */
   async #start({ id, queue }: Popped, claim: Claim, slot: number): Promise<Started | 'again' | null> {
-    const executionId = randomUUID().replace(/-/g, '');
+    const executionId = newExecutionId();
     const member = this.#o.layout === 2 ? keys.startedMember(id, executionId) : id;
     const micros = nowMicros();
     // The job's origin is unknown until it is read; the queue it was taken from is its origin (RQ pushes
@@ -618,24 +618,34 @@ export class Worker {
       this.#running.delete(id);
     }
     const end = nowMicros();
+    const endDatetime = formatDatetime(end);
+    const workingSeconds = (Date.now() - started) / 1000;
+    if (outcome === 'success') this.#counts.successful += 1;
+    else this.#counts.failed += 1;
+    this.#counts.totalWorkingTime += workingSeconds;
     const prefetch = this.#reservePrefetch();
     const finish = finishJobArgs({
       outcome, jobId: id, origin: queue, executionId, member, worker: this.name, nowSeconds: Math.floor(end / 1e6),
-      nowDatetime: formatDatetime(end), workingSeconds: (Date.now() - started) / 1000, returnValue, excString,
+      nowDatetime: endDatetime, workingSeconds, returnValue, excString,
       executionStartedAt: micros / 1e6, executionEndedAt: end / 1e6, defaultResultTtl: this.#o.resultTtl, prefetch,
       othersRunning: this.#running.size, slot: String(slot), token: `f:${executionId}`, claimsTtl: CLAIMS_TTL,
+      resultTtl: fields.get('result_ttl')?.toString() ?? '', hasDependencies: job?.record.dependencyIds.length !== 0,
+      counters: { ...this.#counts },
     });
     const result = (await this.#settle(() => this.connection.script(FINISH_JOB, finish.keys, finish.args))) as Reply[];
-    if (outcome === 'success') this.#counts.successful += 1;
-    else this.#counts.failed += 1;
     this.#logger.info(`rqts worker ${this.name}: job ${id}: ${String(result[0])}`);
-    if (result.length < 2) {
-      if (prefetch.mode !== 'none') this.#claimed -= 1;
+    if (prefetch.mode === 'none') return null;
+    if (result.length < 4) {
+      this.#claimed -= 1;
       return null;
     }
-    const nextQueue = prefetch.mode === 'none' ? queue : prefetch.queues[Number(result[2]) - 1]!;
-    const next = await this.#start({ id: String(result[1]), queue: nextQueue }, 'popped', slot);
-    return next === 'again' ? null : next;
+    // The next job, started by the same script.
+    const nextId = String(result[1]);
+    return {
+      id: nextId, queue: prefetch.queues[Number(result[2]) - 1]!, slot, executionId: prefetch.executionId,
+      member: prefetch.layout === 2 ? keys.startedMember(nextId, prefetch.executionId) : nextId, micros: end,
+      startedMs: Date.now(), ttl: Number(result[3]), fields: startedFields(fieldsFromReply(result.slice(4)), this.name, endDatetime),
+    };
   }
 
   /**
@@ -645,7 +655,7 @@ export class Worker {
   async #traced<T>(job: Job, queue: string, fields: Map<string, Buffer>, fn: () => Promise<T>): Promise<T> {
     let api = otel(this.#o.telemetry);
     if (api instanceof Promise) api = await api;
-    if (!api) return fn();
+    if (!api || !observing(api)) return fn();
     const meta = this.#metaOf(fields.get('meta'));
     const parents = job.record.dependencyIds;
     const dependencyMetas =
@@ -710,7 +720,7 @@ export class Worker {
   #reservePrefetch(): FinishArgs['prefetch'] {
     if (this.#stopping || this.#claimed >= this.#o.maxJobs) return { mode: 'none' };
     this.#claimed += 1;
-    return { mode: 'move', queues: this.queues };
+    return { mode: 'start', queues: this.queues, executionId: newExecutionId(), layout: this.#o.layout, defaultTimeout: Defaults.JOB_TIMEOUT };
   }
 }
 
@@ -718,6 +728,11 @@ export class Worker {
 function clientUrl(connection: Connection): string | null {
   const url = (connection.client as unknown as { options?: { url?: unknown } }).options?.url;
   return typeof url === 'string' ? url : null;
+}
+
+/** An execution id as RQ 2.x makes them (a uuid4's hex). */
+function newExecutionId(): string {
+  return randomUUID().replace(/-/g, '');
 }
 
 /** The first non-null value of `waits`, or null once all are null. */

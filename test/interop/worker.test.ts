@@ -297,6 +297,35 @@ describe('Node worker behaviour', () => {
     expect(await env.connection.command(['ZSCORE', `rq:finished:${queue.name}`, gone.id])).toBeNull();
     expect(await forever.result).toBe(1);
 
+    // RQ's job.cleanup(ttl) expires the dependents and dependencies sets with the job. A parent whose
+    // dependent still waits on another job keeps its dependents set (for the result TTL); the child that ran
+    // has a dependencies set; a parent whose dependents all left has none.
+    const elsewhere = await new Queue(uniqueName('rttl-other'), { connection: env.connection }).enqueue('nodetasks.one');
+    const parent = await queue.enqueue('nodetasks.one');
+    const child = await queue.enqueueCall('nodetasks.one', { dependsOn: parent });
+    const waiting = await queue.enqueueCall('nodetasks.one', { dependsOn: [child, elsewhere] });
+    // A job deleted while it runs stays deleted: the finish does not write a stub of it back.
+    const deletedWhileRunning = await queue.enqueue('nodetasks.selfdelete');
+    await burst({
+      queues: [queue.name], resultTtl: 42,
+      handlers: {
+        'nodetasks.one': () => 1,
+        'nodetasks.selfdelete': async () => {
+          await env.connection.command(['DEL', `rq:job:${getCurrentJob()!.job.id}`]);
+          return 1;
+        },
+      },
+    });
+    const depsDoneBy = Math.ceil(await redisNowMs(env.connection));
+    expect(await child.status).toBe('finished');
+    expect(await waiting.status).toBe('deferred');
+    const childWindow = { from: (await child.endedAt)!.getTime(), to: depsDoneBy };
+    await expectExpiry(env.connection, `rq:job:${child.id}:dependents`, 42, childWindow);
+    await expectExpiry(env.connection, `rq:job::${child.id}:dependencies`, 42, childWindow);
+    expect(await env.connection.command(['EXISTS', `rq:job:${parent.id}:dependents`])).toBe(0);
+    expect(await env.connection.command(['EXISTS', `rq:job:${deletedWhileRunning.id}`])).toBe(0);
+    expect(await env.connection.command(['ZSCORE', `rq:finished:${queue.name}`, deletedWhileRunning.id])).toBeNull();
+
     // No resultTtl on the worker or the job: RQ's DEFAULT_RESULT_TTL, read from the installed RQ itself.
     const [rqDefault, rqFailureTtl] = await runPythonJson<[number, number]>(rqVersions()[0]!,
       'import json\nfrom rq.defaults import DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL\nprint(json.dumps([DEFAULT_RESULT_TTL, DEFAULT_FAILURE_TTL]))');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   emptyRecord,
@@ -21,6 +22,22 @@ describe('RQ datetimes', () => {
     expect(parseDatetime('2026-11-22T23:32:02Z')?.toISOString()).toBe('2026-11-22T23:32:02.000Z');
     expect(parseDatetime('')).toBeNull();
     expect(parseDatetime('2024-01-01T00:00:00+00:00')).toBeNull();
+  });
+
+  it('reads a second it has just read (its cached second) exactly as any other, and still refuses garbage in it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000_000 }), fc.integer({ min: 0, max: 999_999 }), (micros, other) => {
+        const text = formatDatetime(micros);
+        const expected = new Date(Math.floor(micros / 1000)).toISOString();
+        expect(parseDatetime(text)?.toISOString()).toBe(expected);
+        // The same second again, with other digits: the cached second must not leak the previous fraction.
+        const again = `${text.slice(0, 20)}${String(other).padStart(6, '0')}Z`;
+        expect(parseDatetime(again)?.toISOString()).toBe(`${expected.slice(0, 20)}${String(other).padStart(6, '0').slice(0, 3)}Z`);
+        expect(parseDatetime(`${text.slice(0, 20)}12a456Z`)).toBeNull();
+        expect(parseDatetime(`${text.slice(0, 20)}1234567`)).toBeNull();
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('keeps a strictly increasing microsecond clock', () => {
