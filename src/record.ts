@@ -145,6 +145,19 @@ export function compress(bytes: Buffer): Buffer {
   return out;
 }
 
+/**
+ * The contents of a zlib stream that is one final stored block with a valid checksum — what
+ * {@link compress} writes for small payloads (and zlib level 0) — read without a zlib handle; else null.
+ */
+function storedBlock(bytes: Buffer): Buffer | null {
+  // CMF/FLG check and no preset dictionary; then BFINAL=1, BTYPE=00 (the rest of that byte is padding).
+  if (bytes.length < 11 || ((bytes[0]! << 8) | bytes[1]!) % 31 !== 0 || (bytes[1]! & 0x20) !== 0 || (bytes[2]! & 0x07) !== 0x01) return null;
+  const length = bytes.readUInt16LE(3);
+  if ((length ^ 0xffff) !== bytes.readUInt16LE(5) || bytes.length !== length + 11) return null;
+  const body = bytes.subarray(7, 7 + length);
+  return adler32(body) === bytes.readUInt32BE(7 + length) ? body : null;
+}
+
 function adler32(bytes: Buffer): number {
   let a = 1;
   let b = 0;
@@ -170,8 +183,13 @@ export const MAX_TRACEBACK_BYTES = 4 * 1024 * 1024;
  */
 export function decompress(bytes: Buffer, maxBytes = MAX_INFLATED_BYTES, what = 'payload'): Buffer {
   if (bytes.length < 2 || bytes[0] !== 0x78) return bytes;
+  const stored = storedBlock(bytes);
+  if (stored) return stored;
   try {
-    return inflateSync(bytes, { maxOutputLength: maxBytes });
+    // A zlib handle's output chunk is 16 KiB by default; most payloads inflate to far less, and allocating
+    // (and zeroing) the chunk costs more than the inflating.
+    const chunkSize = Math.min(16_384, Math.max(256, bytes.length * 4));
+    return inflateSync(bytes, { maxOutputLength: maxBytes, chunkSize });
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new DeserializationError(`The ${what} inflates past the ${maxBytes}-byte limit (a decompression bomb?); not decoded`, { cause: error });

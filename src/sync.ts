@@ -14,7 +14,7 @@ import { compress, formatDatetime, nowMicros } from './record.js';
 import { SYNC_FINISH, syncFinishArgs } from './scripts.js';
 import type { Serializer } from './serializers/serializer.js';
 import { getRegisteredTask } from './tasks.js';
-import { describeError, JobOutcomeError, runHandler } from './worker/execute.js';
+import { describeError, Halt, JobOutcomeError, runHandler } from './worker/execute.js';
 
 /** The interpreter used when the queue names none. */
 export const DEFAULT_PYTHON = 'python3';
@@ -169,7 +169,7 @@ export async function runJsSync(job: Job<unknown>, connection: Connection, seria
   let returnValue = '';
   let excString = '';
   try {
-    const value = await runHandler(handler, job, -1, new AbortController().signal);
+    const value = await runHandler(handler, job, -1, new Halt());
     if (value !== null && value !== undefined) returnValue = encodeResult(serializer, value);
   } catch (error) {
     outcome = 'failure';

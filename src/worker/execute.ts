@@ -44,6 +44,44 @@ export class JobOutcomeError extends Error {
   }
 }
 
+/**
+ * Why a running job must end early (timeout, stop-job, kill-horse, cold shutdown), with the outcome as its
+ * reason: an AbortController cut to what a job needs, made once per job on the worker's hot path. The
+ * real AbortSignal is made only when something asks for it (an isolated executor).
+ */
+export class Halt {
+  #aborted = false;
+  #reason: unknown;
+  #listeners: (() => void)[] = [];
+  #controller: AbortController | undefined;
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+  get reason(): unknown {
+    return this.#reason;
+  }
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    for (const listener of this.#listeners.splice(0)) listener();
+  }
+  /** Call `listener` once when halted (at once if already halted). */
+  onAbort(listener: () => void): void {
+    if (this.#aborted) listener();
+    else this.#listeners.push(listener);
+  }
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+}
+
 /** Find the handler for a `func_name`: the worker's own table first, then functions registered with `job()`. */
 export function resolveHandler(funcName: string, handlers: Readonly<Record<string, Handler>>): Handler | undefined {
   return Object.prototype.hasOwnProperty.call(handlers, funcName) ? handlers[funcName] : getRegisteredTask(funcName);
@@ -58,32 +96,45 @@ export async function runHandler(
   handler: Handler,
   job: Job,
   timeoutSeconds: number,
-  stop: AbortSignal,
+  stop: Halt,
   resolvedArgs?: readonly unknown[],
 ): Promise<unknown> {
   const args = resolvedArgs ? [...resolvedArgs] : [...job.args];
   if (!resolvedArgs && Object.keys(job.kwargs).length > 0) args.push(job.kwargs);
-  const controller = new AbortController();
+  // The handler's signal is made only if the handler reads it; an abort before that is kept for it.
+  let controller: AbortController | undefined;
+  let abortedWith: Error | undefined;
+  const abort = (reason: Error): void => {
+    abortedWith ??= reason;
+    controller?.abort(reason);
+  };
+  const context: CurrentJob = {
+    job,
+    get signal(): AbortSignal {
+      if (!controller) {
+        controller = new AbortController();
+        if (abortedWith) controller.abort(abortedWith);
+      }
+      return controller.signal;
+    },
+  };
   let timer: NodeJS.Timeout | undefined;
-  const ended = new Promise<never>((_, reject) => {
-    if (timeoutSeconds > 0) {
-      timer = setTimeout(() => {
-        controller.abort(new Error(timeoutMessage(timeoutSeconds)));
-        reject(new JobOutcomeError('failure', timeoutText(timeoutSeconds)));
-      }, timeoutSeconds * 1000);
-    }
-    // A stop carries its outcome (a stop-job, a timeout the worker enforces, a cold shutdown) as its reason.
-    const onStop = (): void => {
-      const outcome = stop.reason instanceof JobOutcomeError ? stop.reason : new JobOutcomeError('stopped', STOPPED_TEXT);
-      controller.abort(new Error(outcome.kind === 'stopped' ? 'stopped' : lastLine(outcome.excString)));
-      reject(outcome);
-    };
-    if (stop.aborted) onStop();
-    else stop.addEventListener('abort', onStop, { once: true });
-  });
   try {
-    const run = current.run({ job, signal: controller.signal }, async () => handler(...args));
-    return await Promise.race([run, ended]);
+    return await new Promise<unknown>((resolve, reject) => {
+      if (timeoutSeconds > 0) {
+        timer = setTimeout(() => {
+          abort(new Error(timeoutMessage(timeoutSeconds)));
+          reject(new JobOutcomeError('failure', timeoutText(timeoutSeconds)));
+        }, timeoutSeconds * 1000);
+      }
+      // A stop carries its outcome (a stop-job, a timeout the worker enforces, a cold shutdown) as its reason.
+      stop.onAbort(() => {
+        const outcome = stop.reason instanceof JobOutcomeError ? stop.reason : new JobOutcomeError('stopped', STOPPED_TEXT);
+        abort(new Error(outcome.kind === 'stopped' ? 'stopped' : lastLine(outcome.excString)));
+        reject(outcome);
+      });
+      current.run(context, async () => handler(...args)).then(resolve, reject);
+    });
   } catch (error) {
     if (error instanceof JobOutcomeError) throw error;
     throw new JobOutcomeError('failure', describeError(error));

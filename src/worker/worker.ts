@@ -20,6 +20,7 @@ import type { Serializer } from '../serializers/serializer.js';
 import {
   describeError,
   encodeResult,
+  Halt,
   horseKilledText,
   JobOutcomeError,
   resolveHandler,
@@ -94,7 +95,7 @@ interface Running {
   readonly id: string;
   readonly executionId: string;
   /** Aborted (with the outcome as reason) to halt the job: timeout, stop-job, kill-horse, cold shutdown. */
-  readonly halt: AbortController;
+  readonly halt: Halt;
 }
 
 /**
@@ -559,7 +560,7 @@ export class Worker {
   /** Run and finish one started job; returns the next one, started, when the finish round trip prefetched one. */
   async #perform({ id, queue, slot, executionId, member, micros, startedMs: started, ttl, fields }: Started): Promise<Started | null> {
     const running = runningJobKeys(id, queue, executionId, this.name);
-    const halt = new AbortController();
+    const halt = new Halt();
     this.#running.set(id, { id, executionId, halt });
 
     // Keep the started-registry score in the future, or Python maintenance declares the job abandoned.
@@ -592,7 +593,7 @@ export class Worker {
       };
       if (this.#cold) halt.abort(new JobOutcomeError('failure', KILLED));
       const running = job;
-      returnValue = await this.#traced(running, queue, fields, () => this.#execute(running, fields, halt.signal, armTimeout));
+      returnValue = await this.#traced(running, queue, fields, () => this.#execute(running, fields, halt, armTimeout));
       clearTimeout(timer);
       // RQ: a success callback that raises (or times out) turns the job into a failure.
       if (callbacks.success) await runCallback(callbacks.success, job, this.connection, this.#decodeResult(returnValue));
@@ -680,7 +681,7 @@ export class Worker {
   }
 
   /** Run the job's function where its isolation says; resolves with the encoded return value. */
-  async #execute(job: Job, fields: Map<string, Buffer>, halt: AbortSignal, onStart: () => void): Promise<string> {
+  async #execute(job: Job, fields: Map<string, Buffer>, halt: Halt, onStart: () => void): Promise<string> {
     const isolation = this.#isolationFor(targetName(job));
     this.#logger.info(`rqts worker ${this.name}: ${job.record.origin}: ${job.record.description ?? job.funcName} (${job.id})`);
     if (isolation === 'none') {
@@ -690,7 +691,7 @@ export class Worker {
       onStart();
       return encodeResult(this.serializer, toWire(await runHandler(call.handler, job, 0, halt, call.args)));
     }
-    const result = await this.#pool(isolation).run(job.id, [...fields.entries()], halt, onStart);
+    const result = await this.#pool(isolation).run(job.id, [...fields.entries()], halt.signal, onStart);
     // Halted: the executor was killed; the reason says why (timeout, stop-job, kill-horse, cold shutdown).
     if (halt.aborted) throw halt.reason;
     if (!result.ok) throw new JobOutcomeError('failure', result.excString);

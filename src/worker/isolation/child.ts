@@ -9,7 +9,7 @@ import { resolveInvocation, toWire } from '../../dataflow.js';
 import { Job } from '../../job.js';
 import { recordFromFields } from '../../record.js';
 import { resolveSerializer } from '../../serializers/index.js';
-import { describeError, encodeResult, JobOutcomeError, resolveHandler, runHandler, unknownFunction } from '../execute.js';
+import { describeError, encodeResult, Halt, JobOutcomeError, resolveHandler, runHandler, unknownFunction } from '../execute.js';
 import type { ChildReply, ParentMessage } from './messages.js';
 
 const send = (message: ChildReply): void => {
@@ -20,7 +20,7 @@ const send = (message: ChildReply): void => {
 let serializerName = 'pickle';
 let connection: Connection | null = null;
 /** Never aborts: the parent halts a job by ending this executor. */
-const never = new AbortController().signal;
+const never = new Halt();
 
 async function init(message: Extract<ParentMessage, { type: 'init' }>): Promise<void> {
   serializerName = message.serializer;
