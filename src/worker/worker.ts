@@ -140,6 +140,8 @@ export class Worker {
   readonly #waiters = new Set<() => void>();
   /** When the worker last had nothing to do (for `maxIdleTime`). */
   #idleSince = Date.now();
+  /** A finish just found every queue empty: an idle worker can go straight to its blocking wait. */
+  #queuesSeenEmpty = false;
 
   /** @throws InvalidArgumentError for bad options (unknown ones included), before anything touches Redis. */
   constructor(options: WorkerOptions) {
@@ -305,8 +307,13 @@ export class Worker {
         const free = Math.min(this.#o.concurrency - this.#slots.size, this.#o.maxJobs - this.#claimed);
         this.#claimed += free;
         let taken: Popped[] = [];
+        // A claim right after a finish that found nothing would find nothing too: an idle (not burst) worker
+        // skips it, so a job enqueued now wakes the blocking wait at once (BLMOVE returns at once when the
+        // queue is not empty, so nothing is missed).
+        const skipClaim = this.#queuesSeenEmpty && this.#slots.size === 0 && !this.#o.burst;
+        this.#queuesSeenEmpty = false;
         try {
-          taken = await this.#claim(free);
+          if (!skipClaim) taken = await this.#claim(free);
         } finally {
           this.#claimed -= free - taken.length;
         }
@@ -638,6 +645,7 @@ export class Worker {
     if (prefetch.mode === 'none') return null;
     if (result.length < 4) {
       this.#claimed -= 1;
+      this.#queuesSeenEmpty = true;
       return null;
     }
     // The next job, started by the same script.
