@@ -7,6 +7,7 @@
  * ordinary jobs, enqueued through {@link Queue.enqueueCall}, that any RQ worker (1.x too) runs.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -471,7 +472,13 @@ export class CronScheduler {
     if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('config', path, 'expected the path of a module');
     configRegistry.length = 0;
     // A fresh URL each time, so a module loaded before registers again (RQ reloads it too).
-    await import(`${pathToFileURL(resolve(path)).href}?rqts-cron=${++configLoads}`);
+    try {
+      await import(`${pathToFileURL(resolve(path)).href}?rqts-cron=${++configLoads}`);
+    } catch (error) {
+      const missing = (error as { code?: unknown })?.code === 'ERR_MODULE_NOT_FOUND' && !existsSync(resolve(path));
+      const why = missing ? 'no such file' : `loading it failed: ${String((error as Error)?.message ?? error).split('\n')[0]}`;
+      throw new InvalidArgumentError('config', path, why, { cause: error });
+    }
     const specs = configRegistry.splice(0);
     if (specs.length === 0) throw new InvalidArgumentError('config', path, 'the module registered no cron job (call cron.register from rqts)');
     for (const spec of specs) this.#add(spec);

@@ -5,11 +5,14 @@
  * writes for the same registrations, which rqts's read side (CronScheduler.all/fetch) reads back; `rqts cron`
  * runs beside `rq cron`; cron strings give the times RQ's croniter gives.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Connection, CronScheduler, getCronJobNames, InvalidArgumentError, Job, Webhook, type CronJobOptions, type CronSchedulerInfo } from '../../src/index.js';
 import { nextCronTime, parseCronString } from '../../src/cron.js';
 import { PYTHON_DIR, privateRedis, REPO_ROOT, rqVersion, rqVersions, runPythonJson, runWorker, uniqueName, until } from '../helpers/index.js';
-import { start } from '../helpers/processes.js';
+import { run, start } from '../helpers/processes.js';
 
 const env = privateRedis();
 const rq212 = rqVersion('rq-2.12');
@@ -406,6 +409,19 @@ print(json.dumps(out))
       }
       expect(() => scheduler.register('not a path', { queueName: 'q', interval: 5 })).toThrow(InvalidArgumentError);
       expect(() => new CronScheduler({ connection, interval: 5 } as never)).toThrow(/CronScheduler option "interval"/);
+      // A config module that is not there, or that throws, is a one-line error naming the option.
+      const scratch = mkdtempSync(join(tmpdir(), 'rqts-cron-'));
+      writeFileSync(join(scratch, 'broken.mjs'), "throw new Error('broken on purpose');\n");
+      for (const [path, why] of [[join(scratch, 'missing.mjs'), 'no such file'], [join(scratch, 'broken.mjs'), 'loading it failed: broken on purpose']]) {
+        const error = await scheduler.loadConfig(path!).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvalidArgumentError);
+        expect((error as InvalidArgumentError).option).toBe('config');
+        expect((error as Error).message).toContain(why);
+        const cli = await run(process.execPath, ['--import', 'tsx', `${REPO_ROOT}/src/cli/index.ts`, '-u', env.redis.url, 'cron', path!], { cwd: REPO_ROOT });
+        expect(cli.exitCode).toBe(1);
+        expect(cli.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^rqts: InvalidArgumentError: Invalid config .*: ${why}$`))]);
+      }
+      rmSync(scratch, { recursive: true, force: true });
       expect(scheduler.jobs).toHaveLength(0);
       expect(await connection.command(['DBSIZE'])).toBe(0);
     } finally {
