@@ -4,9 +4,11 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.stryker.config.ts', related: false },
-  checkers: ['typescript'],
+  // Mutants that do not compile are not tested. scripts/stryker-ts-checker.mjs does what the stock 'typescript'
+  // checker does at about 0.2 s a mutant instead of 3 s (see the file).
+  plugins: ['@stryker-mutator/*', './scripts/stryker-ts-checker.mjs'],
+  checkers: ['typescript-incremental'],
   tsconfigFile: 'tsconfig.build.json',
-  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: 'perTest',
   mutate: [
     'src/record.ts',

@@ -11,6 +11,8 @@ export default defineConfig({
     ...base.test,
     include: ['test/unit/**/*.test.ts', 'test/interop/waiter.test.ts'],
     reporters: ['default'],
+    // One module graph for all files: each mutant run re-imports nothing (Stryker switches mutants at run time).
+    isolate: false,
     // Property tests run fewer cases per mutant (see fuzzRuns in the tests).
     env: { ...base.test?.env, RQTS_FUZZ_SCALE: '0.05' },
   },
