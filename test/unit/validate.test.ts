@@ -36,6 +36,46 @@ describe('durations', () => {
     expect(() => parseDuration('jobTimeout', bad as never)).toThrow(InvalidArgumentError);
   });
 
+  it("reads padded strings as Python's int() does (RQ: int(' 90 ') is 90)", () => {
+    expect(parseDuration('x', ' 90 ')).toBe(90);
+    expect(parseDuration('x', ' 5m')).toBe(300);
+  });
+
+  it('refuses durations beyond exact integers instead of storing a rounded TTL', () => {
+    expect(parseDuration('x', Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => parseDuration('ttl', 2 ** 53)).toThrow(/Invalid ttl .*too large/);
+    expect(() => parseDuration('ttl', '99999999999999999999')).toThrow(/too large/);
+    expect(() => parseDuration('ttl', '999999999999999d')).toThrow(/too large/);
+    expect(parseDuration('ttl', '99999999999d')).toBe(99_999_999_999 * 86_400);
+  });
+
+  it('says what it expected, naming the option', () => {
+    const cases: [() => unknown, string, RegExp][] = [
+      [() => parseDuration('jobTimeout', NaN), 'jobTimeout', /finite number of seconds/],
+      [() => parseDuration('jobTimeout', '3 minutes' as Duration), 'jobTimeout', /'30s', '5m', '1h', '2d'/],
+      [() => parseDuration('jobTimeout', true as never), 'jobTimeout', /number of seconds or a duration string/],
+      [() => parseJobTimeout(0, 180), 'jobTimeout', /other than 0 \(-1 for no limit\)/],
+      [() => parseResultTtl(-2), 'resultTtl', /-1 to keep forever/],
+      [() => parseFailureTtl(-2), 'failureTtl', /-1 to keep forever/],
+      [() => parseTtl(0), 'ttl', /seconds > 0/],
+      [() => validateJobId('a:b'), 'jobId', /letters, digits, "_" and "-"/],
+      [() => validateJobId('a:b', 'dependsOn'), 'dependsOn', /letters, digits/],
+      [() => validateFuncName('a b'), 'func', /Python dotted path/],
+      [() => validateFuncName('a b', 'onSuccess'), 'onSuccess', /Python dotted path/],
+      [() => validateQueueName('a b'), 'queue name', /without spaces or ":"/],
+    ];
+    for (const [call, option, reason] of cases) {
+      try {
+        call();
+        expect.unreachable(option);
+      } catch (e) {
+        expect(e).toBeInstanceOf(InvalidArgumentError);
+        expect((e as InvalidArgumentError).option).toBe(option);
+        expect((e as Error).message).toMatch(reason);
+      }
+    }
+  });
+
   it('names the option and the value', () => {
     try {
       parseJobTimeout('3x' as never, 180);
@@ -95,5 +135,19 @@ describe('ids and names', () => {
   it('rejects unknown options with a hint', () => {
     expect(() => rejectUnknownOptions('enqueueCall', { job_timeout: 5 }, ['jobTimeout'])).toThrow(/did you mean "jobTimeout"/);
     expect(() => rejectUnknownOptions('enqueueCall', { jobTimeout: 5 }, ['jobTimeout'])).not.toThrow();
+    expect(() => rejectUnknownOptions('enqueueCall', { resultttl: 5 }, ['jobTimeout', 'resultTtl'])).toThrow(/did you mean "resultTtl"/);
+  });
+
+  it('lists the known options when none is close', () => {
+    try {
+      rejectUnknownOptions('enqueueCall', { timeout: 5 }, ['jobTimeout', 'ttl']);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InvalidArgumentError);
+      expect((e as InvalidArgumentError).option).toBe('enqueueCall option "timeout"');
+      expect((e as InvalidArgumentError).value).toBe(5);
+      expect((e as Error).message).toContain('unknown option; known options: jobTimeout, ttl');
+      expect((e as Error).message).not.toContain('did you mean');
+    }
   });
 });
