@@ -31,6 +31,19 @@ describe('keys', () => {
     expect(keys.cleanRegistriesLockKey('q')).toBe('rq:clean_registries:q'); // queue.py: registry_cleaning_key
     expect(keys.intermediateFirstSeenKey('q', 'j')).toBe('rq:queue:q:intermediate:first_seen:j'); // intermediate_queue.py
     expect(keys.schedulerLockKey('q')).toBe('rq:scheduler-lock:q'); // scheduler.py: SCHEDULER_LOCKING_KEY_TEMPLATE
+    expect(keys.executionsKey('j')).toBe('rq:executions:j'); // executions.py: ExecutionRegistry.key_template
+    expect(keys.groupsKey()).toBe('rq:groups'); // group.py: REDIS_GROUP_KEY
+  });
+
+  it('spells the cron keys as RQ 2.12 does (rq cron)', () => {
+    expect(keys.cronSchedulersKey()).toBe('rq:cron_schedulers'); // cron_scheduler_registry.py
+    expect(keys.cronSchedulerKey('s')).toBe('rq:cron_scheduler:s'); // cron.py: CronScheduler.key
+    expect(keys.cronJobsKey()).toBe('rq:cron_jobs'); // cron_job_registry.py
+    expect(keys.cronJobHistoryKey('n')).toBe('rq:cron_job:n:jobs'); // cron.py
+  });
+
+  it("keeps the Node worker's claim record beside its worker hash, outside RQ's worker sets", () => {
+    expect(keys.workerClaimsKey('w')).toBe('rq:worker:w:claims');
   });
 
   it('reads worker names back from worker keys only', () => {
