@@ -85,6 +85,9 @@ describe('rqts enqueue arguments', () => {
   it('--wait takes an optional value; nothing after -- is touched', () => {
     expect(normalize(['f', '--wait', '500', 'x'])).toEqual(['f', '--wait=500', 'x']);
     expect(normalize(['f', '--wait', 'x'])).toEqual(['f', '--wait=', 'x']);
+    // Only a whole number is the wait's value; anything else is the next argument.
+    expect(normalize(['f', '--wait', '5x'])).toEqual(['f', '--wait=', '5x']);
+    expect(normalize(['f', '--wait', 'x5'])).toEqual(['f', '--wait=', 'x5']);
     expect(normalize(['f', '--wait'])).toEqual(['f', '--wait=']);
     expect(normalize(['f', '--wait=7', '-q', 'q'])).toEqual(['f', '--wait=7', '-q', 'q']);
     expect(normalize(['f', '--', '--wait', '5'])).toEqual(['f', '--', '--wait', '5']);
@@ -94,9 +97,13 @@ describe('rqts enqueue arguments', () => {
     expect(() => enqueueCommand.prepare({}, [])).toThrow(new UsageError('missing the function to enqueue'));
     expect(() => enqueueCommand.prepare({ kwargs: '[1]' }, ['f'])).toThrow(new UsageError('--kwargs must be a JSON object'));
     expect(() => enqueueCommand.prepare({ kwargs: 'null' }, ['f'])).toThrow(new UsageError('--kwargs must be a JSON object'));
+    expect(() => enqueueCommand.prepare({ kwargs: '5' }, ['f'])).toThrow(new UsageError('--kwargs must be a JSON object'));
+    expect(() => enqueueCommand.prepare({ kwargs: '"a=1"' }, ['f'])).toThrow(new UsageError('--kwargs must be a JSON object'));
     expect(() => enqueueCommand.prepare({ kwargs: '{nope' }, ['f'])).toThrow(new UsageError('--kwargs is not valid JSON: {nope'));
     expect(() => enqueueCommand.prepare({ wait: 'soon' }, ['f'])).toThrow(new UsageError('--wait takes milliseconds, got soon'));
     expect(() => enqueueCommand.prepare({ wait: '-1' }, ['f'])).toThrow(UsageError);
+    expect(() => enqueueCommand.prepare({ wait: '500ms' }, ['f'])).toThrow(new UsageError('--wait takes milliseconds, got 500ms'));
+    expect(() => enqueueCommand.prepare({ wait: '1.5' }, ['f'])).toThrow(UsageError);
     expect(() => enqueueCommand.prepare({}, ['f', ':[1,'])).toThrow(new UsageError('argument 1 (:[1,) is not valid JSON after ":"'));
     expect(typeof enqueueCommand.prepare({ wait: '', kwargs: '{"a":1}' }, ['f', '1'])).toBe('function');
   });
