@@ -1,14 +1,32 @@
+import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DeserializationError } from '../../src/errors.js';
 import {
+  decodeTraceback,
+  decompress,
   emptyRecord,
+  epochSeconds,
   fieldsFromReply,
   formatDatetime,
   nowMicros,
   parseDatetime,
   recordFromFields,
   recordToFields,
+  type JobRecord,
 } from '../../src/record.js';
+
+/** A field map as HGETALL returns it (every value a Buffer). */
+const hash = (fields: Record<string, string | Buffer>): Map<string, Buffer> =>
+  fieldsFromReply(Object.entries(fields).flatMap(([k, v]) => [Buffer.from(k), Buffer.isBuffer(v) ? v : Buffer.from(v)]));
+
+/** recordToFields as a field → text map. */
+const written = (r: JobRecord): Map<string, string> => {
+  const fields = recordToFields(r);
+  const map = new Map<string, string>();
+  for (let i = 0; i < fields.length; i += 2) map.set(String(fields[i]), Buffer.isBuffer(fields[i + 1]) ? `<${(fields[i + 1] as Buffer).length} bytes>` : String(fields[i + 1]));
+  return map;
+};
 
 describe('RQ datetimes', () => {
   it('writes %Y-%m-%dT%H:%M:%S.%fZ with 6 digits', () => {
@@ -44,6 +62,26 @@ describe('RQ datetimes', () => {
     const a = nowMicros();
     const b = nowMicros();
     expect(b).toBeGreaterThan(a);
+    // Many calls inside one microsecond still get distinct, increasing values (RQ sorts by these).
+    const many = Array.from({ length: 2000 }, () => nowMicros());
+    for (let i = 1; i < many.length; i++) expect(many[i]).toBeGreaterThan(many[i - 1]!);
+  });
+
+  it('counts microseconds since the Unix epoch, as the datetimes RQ reads back', () => {
+    const before = Date.now();
+    const micros = nowMicros();
+    const after = Date.now();
+    // Date.now()'s clock in microseconds, read around the call (not a timing budget). The slack covers
+    // Date.now()'s whole milliseconds and the steps the clock takes past calls made within one microsecond.
+    expect(micros).toBeGreaterThanOrEqual(before * 1000 - 50_000);
+    expect(micros).toBeLessThanOrEqual(after * 1000 + 50_000);
+    expect(parseDatetime(formatDatetime(micros))!.getTime()).toBe(Math.floor(micros / 1000));
+  });
+
+  it('scores registries in whole Unix seconds', () => {
+    expect(epochSeconds(1_795_390_328_970_964)).toBe(1_795_390_328);
+    expect(epochSeconds(1_000_000)).toBe(1);
+    expect(epochSeconds(999_999)).toBe(0);
   });
 });
 
@@ -130,5 +168,132 @@ describe('compress', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('writing every field', () => {
+  it('spells each optional field as RQ 2.12 does, with the values it parses', () => {
+    const r = emptyRecord('id4', 'high', Buffer.from('x'));
+    Object.assign(r, {
+      status: 'queued', timeout: -1, resultTtl: 0, failureTtl: 86_400, ttl: 60, meta: Buffer.from('m'),
+      dependencyIds: ['p1', 'p2'], allowDependencyFailures: false, enqueueAtFront: false,
+      successCallbackName: 'cb.ok', successCallbackTimeout: 10, failureCallbackName: 'cb.fail', failureCallbackTimeout: 20,
+      stoppedCallbackName: 'cb.stop', stoppedCallbackTimeout: 30, retriesLeft: 2, retryIntervals: [1, 5],
+      enqueueAtFrontOnRetry: true, groupId: 'g1', repeatsLeft: 3, repeatIntervals: [60, 120],
+      webhooks: [{ url: 'https://h.example/x', job_status: 'finished', method: 'POST', headers: { 'X-K': 'v' }, timeout: 10 }],
+    } satisfies Partial<JobRecord>);
+    expect(Object.fromEntries(written(r))).toEqual({
+      status: 'queued', data: '<1 bytes>', origin: 'high', started_at: '', ended_at: '', last_heartbeat: '', worker_name: '',
+      timeout: '-1', result_ttl: '0', failure_ttl: '86400', ttl: '60', meta: '<1 bytes>',
+      dependency_ids: '["p1", "p2"]', dependency_id: 'p1', allow_dependency_failures: '0', enqueue_at_front: '0',
+      success_callback_name: 'cb.ok', success_callback_timeout: '10', failure_callback_name: 'cb.fail', failure_callback_timeout: '20',
+      stopped_callback_name: 'cb.stop', stopped_callback_timeout: '30', retries_left: '2', retry_intervals: '[1, 5]',
+      enqueue_at_front_on_retry: '1', group_id: 'g1', repeats_left: '3', repeat_intervals: '[60, 120]',
+      webhooks: '[{"url": "https://h.example/x", "job_status": "finished", "method": "POST", "headers": {"X-K": "v"}, "timeout": 10}]',
+    });
+  });
+
+  it('writes the Dependency flags as "1" when set, and no webhooks field for an empty list', () => {
+    const r = emptyRecord('id5', 'q', Buffer.from('x'));
+    Object.assign(r, { allowDependencyFailures: true, enqueueAtFront: true, webhooks: [] });
+    const map = written(r);
+    expect(map.get('allow_dependency_failures')).toBe('1');
+    expect(map.get('enqueue_at_front')).toBe('1');
+    expect(map.has('webhooks')).toBe(false);
+  });
+});
+
+describe('reading every field', () => {
+  const traceback = 'Traceback (most recent call last):\n  File "mylib.py", line 2, in div\nZeroDivisionError: division by zero\n';
+  const webhook = { url: 'https://h.example/x', job_status: 'failed', method: 'POST', headers: null, timeout: 10 };
+
+  it('reads each field RQ writes into its own property', () => {
+    const r = recordFromFields('j1', hash({
+      data: Buffer.from([0x80, 0x04]), origin: 'high', status: 'failed', description: 'mylib.div(1, 0)',
+      created_at: '2026-01-02T03:04:05.000006Z', enqueued_at: '2026-01-02T03:04:06.100007Z', started_at: '2026-01-02T03:04:07.123456Z',
+      ended_at: '2026-01-02T03:04:08Z', last_heartbeat: '2026-01-02T03:04:07.5Z', worker_name: 'w1',
+      timeout: '180', result_ttl: '500', failure_ttl: '-1', ttl: '60', meta: Buffer.from([0x80, 0x05]),
+      dependency_ids: '["a", "b"]', dependency_id: 'a', allow_dependency_failures: '1', enqueue_at_front: '0',
+      success_callback_name: 'cb.ok', failure_callback_name: 'cb.fail', stopped_callback_name: 'cb.stop',
+      success_callback_timeout: '10', failure_callback_timeout: '20', stopped_callback_timeout: '30',
+      retries_left: '2', retry_intervals: '[1, 5]', enqueue_at_front_on_retry: '1', group_id: 'g1',
+      repeats_left: '3', repeat_intervals: '[60]', webhooks: JSON.stringify([webhook]),
+      exc_info: deflateSync(Buffer.from(traceback)), result: Buffer.from([0x80, 0x06]),
+    }));
+    const at = (iso: string): Date => new Date(iso);
+    expect(r).toEqual({
+      id: 'j1', data: Buffer.from([0x80, 0x04]), origin: 'high', status: 'failed', description: 'mylib.div(1, 0)',
+      createdAt: at('2026-01-02T03:04:05.000Z'), enqueuedAt: at('2026-01-02T03:04:06.100Z'), startedAt: at('2026-01-02T03:04:07.123Z'),
+      endedAt: at('2026-01-02T03:04:08.000Z'), lastHeartbeat: at('2026-01-02T03:04:07.500Z'), workerName: 'w1',
+      timeout: 180, resultTtl: 500, failureTtl: -1, ttl: 60, meta: Buffer.from([0x80, 0x05]),
+      dependencyIds: ['a', 'b'], allowDependencyFailures: true, enqueueAtFront: false,
+      successCallbackName: 'cb.ok', failureCallbackName: 'cb.fail', stoppedCallbackName: 'cb.stop',
+      successCallbackTimeout: 10, failureCallbackTimeout: 20, stoppedCallbackTimeout: 30,
+      retriesLeft: 2, retryIntervals: [1, 5], enqueueAtFrontOnRetry: true, groupId: 'g1',
+      repeatsLeft: 3, repeatIntervals: [60], webhooks: [webhook],
+      excInfo: traceback, result: Buffer.from([0x80, 0x06]),
+    } satisfies JobRecord);
+  });
+
+  it('reads missing and empty fields as unset, as Job.restore does', () => {
+    const r = recordFromFields('j2', hash({
+      data: Buffer.from('x'), status: '', worker_name: '', started_at: '', meta: '', exc_info: '', result: '', group_id: '',
+    }));
+    expect(r).toEqual({ ...emptyRecord('j2', '', Buffer.from('x')) } satisfies JobRecord);
+  });
+
+  it('reads dependency_id alone (jobs written before dependency_ids) as a one-id list', () => {
+    expect(recordFromFields('j3', hash({ data: 'x', dependency_id: 'p1' })).dependencyIds).toEqual(['p1']);
+    expect(recordFromFields('j3', hash({ data: 'x', dependency_id: '' })).dependencyIds).toEqual([]);
+  });
+
+  it('treats numbers, flags and lists it cannot parse as unset', () => {
+    const r = (fields: Record<string, string>): JobRecord => recordFromFields('j4', hash({ data: 'x', ...fields }));
+    for (const bad of ['x5', '5x', '1.5', '1e3', '- 1']) expect(r({ timeout: bad }).timeout).toBeNull();
+    expect(r({ timeout: '-3' }).timeout).toBe(-3);
+    expect(r({ enqueue_at_front: '2' }).enqueueAtFront).toBe(true);
+    expect(r({ enqueue_at_front: 'yes' }).enqueueAtFront).toBeNull();
+    expect(r({ dependency_ids: '["a", 1]', dependency_id: 'a' }).dependencyIds).toEqual(['a']);
+    expect(r({ dependency_ids: '"a"', dependency_id: 'b' }).dependencyIds).toEqual(['b']);
+    for (const bad of ['[1.5]', '[1, "a"]', '["1"]', '{"a": 1}']) expect(r({ retry_intervals: bad }).retryIntervals).toBeNull();
+    for (const bad of ['[1, 1.5]', '2']) expect(r({ repeat_intervals: bad }).repeatIntervals).toBeNull();
+    for (const bad of ['[{"url": 1}]', '[null]', '[1]', JSON.stringify(webhook), JSON.stringify([webhook, 2]), JSON.stringify([{ job_status: 'failed' }])]) {
+      expect(r({ webhooks: bad }).webhooks).toBeNull();
+    }
+  });
+
+  it('takes raw traceback text as RQ does, and inflates exc_info only when read', () => {
+    expect(recordFromFields('j5', hash({ data: 'x', exc_info: traceback })).excInfo).toBe(traceback);
+    const bomb = deflateSync(Buffer.alloc(8 * 1024 * 1024));
+    const r = recordFromFields('j6', hash({ data: 'x', status: 'failed', exc_info: bomb }));
+    expect(r.status).toBe('failed');
+    expect(() => r.excInfo).toThrow(DeserializationError);
+    expect(() => r.excInfo).toThrow(/exc_info of job j6 inflates past the 4194304-byte limit/);
+  });
+
+  it('refuses a hash without data, naming the job', () => {
+    expect(() => recordFromFields('gone', hash({ status: 'queued' }))).toThrow(new DeserializationError('Job gone has no data field'));
+  });
+
+  it('keeps field/value pairs of Buffers and skips anything else in the reply', () => {
+    const reply = [Buffer.from('a'), Buffer.from('1'), 'b', Buffer.from('2'), Buffer.from('c'), null, Buffer.from('d')];
+    expect(fieldsFromReply(reply)).toEqual(new Map([['a', Buffer.from('1')]]));
+    expect(fieldsFromReply(null)).toEqual(new Map());
+  });
+});
+
+describe('decompress', () => {
+  it('returns bytes that are not zlib as they are (RQ falls back to the raw payload)', () => {
+    for (const raw of [Buffer.from([0x80, 0x05, 0x4b]), Buffer.from('[1]'), Buffer.from([0x78]), Buffer.from([0x78, 0x01, 0x02]), Buffer.alloc(0)]) {
+      expect(decompress(raw).equals(raw)).toBe(true);
+    }
+  });
+
+  it('stops a decompression bomb at the limit, naming what it was reading', () => {
+    const bomb = deflateSync(Buffer.alloc(2 * 1024 * 1024));
+    expect(decompress(bomb).length).toBe(2 * 1024 * 1024);
+    expect(() => decompress(bomb, 1024 * 1024)).toThrow(new DeserializationError('The payload inflates past the 1048576-byte limit (a decompression bomb?); not decoded'));
+    expect(() => decodeTraceback(deflateSync(Buffer.alloc(5 * 1024 * 1024)))).toThrow(/^The traceback inflates past the 4194304-byte limit/);
+    expect(decodeTraceback(deflateSync(Buffer.from('é')))).toBe('é');
   });
 });
