@@ -95,6 +95,7 @@ describe('rqts enqueue arguments', () => {
 
   it('maps every option to its enqueue option, and rejects bad usage', () => {
     expect(() => enqueueCommand.prepare({}, [])).toThrow(new UsageError('missing the function to enqueue'));
+    expect(new UsageError('x').name).toBe('UsageError'); // what a caller of the exported commands tells it by
     expect(() => enqueueCommand.prepare({ kwargs: '[1]' }, ['f'])).toThrow(new UsageError('--kwargs must be a JSON object'));
     expect(() => enqueueCommand.prepare({ kwargs: 'null' }, ['f'])).toThrow(new UsageError('--kwargs must be a JSON object'));
     expect(() => enqueueCommand.prepare({ kwargs: '5' }, ['f'])).toThrow(new UsageError('--kwargs must be a JSON object'));

@@ -4,7 +4,8 @@
  * written only when set, JSON lists for ids and intervals.
  */
 import { describe, expect, it } from 'vitest';
-import { Callback, Defaults, Dependency, InvalidArgumentError, Retry } from '../../src/index.js';
+import { Callback, Defaults, Dependency, InvalidArgumentError, Repeat, Retry, resultOf, Webhook } from '../../src/index.js';
+import type { RedisPipeline } from '../../src/connection.js';
 import { prepareJob, type EnqueueCallOptions } from '../../src/prepare.js';
 import { recordToFields } from '../../src/record.js';
 import { resolveSerializer } from '../../src/serializers/index.js';
@@ -113,4 +114,101 @@ describe('prepareJob', () => {
     expect(bad({ onStopped: 'a..b' })).toBe('onStopped');
     expect(bad({ timeout: 1 })).toBe('enqueueCall option "timeout"');
   });
+
+  it('says what it expected for each option, with the value at fault', () => {
+    const cases: [unknown, string, unknown, RegExp][] = [
+      [null, 'options', null, /expected an object/],
+      [{ args: 'x' }, 'args', 'x', /expected an array/],
+      [{ kwargs: [] }, 'kwargs', [], /expected a plain object/],
+      [{ description: 1 }, 'description', 1, /expected a string/],
+      [{ meta: [] }, 'meta', [], /expected a plain object/],
+      [{ atFront: 'yes' }, 'atFront', 'yes', /expected a boolean/],
+      [{ unique: 1, jobId: 'x' }, 'unique', 1, /expected a boolean/],
+      [{ unique: true }, 'unique', true, /unique jobs need an explicit jobId/],
+      [{ unique: true, jobId: 'x', dependsOn: 'p' }, 'unique', true, /cannot be combined with dependsOn/],
+      [{ unique: true, jobId: 'x', args: [resultOf('p')] }, 'unique', true, /resultOf\(\) arguments/],
+      [{ jobId: 'x', dependsOn: 'x' }, 'dependsOn', 'x', /cannot depend on itself/],
+      [{ jobId: 'x', args: [resultOf('x')] }, 'dependsOn', 'x', /cannot depend on itself/],
+      [{ blockedBy: 'f', args: [resultOf('p')] }, 'blockedBy', 'f', /cannot be combined with resultOf\(\) arguments/],
+      [{ deferred: true, pipeline: {} }, 'pipeline', '(a transaction)', /cannot be combined with deferred or blockedBy/],
+      [{ blockedBy: 'f', pipeline: {} }, 'pipeline', '(a transaction)', /cannot be combined with deferred or blockedBy/],
+      [{ retry: { max: 1 } }, 'retry', { max: 1 }, /expected new Retry\(\{ max, interval \}\)/],
+      [{ repeat: { times: 2 } }, 'repeat', { times: 2 }, /expected new Repeat\(\{ times, interval \}\)/],
+    ];
+    for (const [options, option, value, reason] of cases) {
+      try {
+        prepareJob({ queue: 'q', serializer: pickle, defaultTimeout: 1 }, 'mylib.add', options as EnqueueCallOptions);
+        expect.unreachable(option);
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidArgumentError);
+        expect((error as InvalidArgumentError).option).toBe(option);
+        expect((error as InvalidArgumentError).value).toEqual(value);
+        expect((error as Error).message).toMatch(reason);
+      }
+    }
+  });
+
+  it('names meta when the serializer refuses it, keeping the serializer error as the cause', () => {
+    try {
+      prepareJob({ queue: 'q', serializer: json, defaultTimeout: 1 }, 'mylib.add', { meta: { when: new Date(0) } });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).option).toBe('meta');
+      expect((error as Error).cause).toBeInstanceOf(InvalidArgumentError);
+    }
+  });
+
+  it('a call without args stores an empty argument list', () => {
+    const job = prepareJob({ queue: 'q', serializer: pickle, defaultTimeout: 1 }, 'mylib.ping');
+    expect(job.args).toEqual([]);
+    expect(job.kwargs).toEqual({});
+    expect(job.record.description).toBe('mylib.ping()');
+  });
+
+  it('resultOf() arguments become dependencies, once each, after those in dependsOn', () => {
+    const job = prepareJob({ queue: 'q', serializer: pickle, defaultTimeout: 1 }, 'mylib.add', {
+      dependsOn: ['p1'], args: [resultOf('p2'), resultOf('p1'), resultOf('p2')],
+    });
+    expect(job.record.dependencyIds).toEqual(['p1', 'p2']);
+    expect(job.referencedIds).toEqual(['p2', 'p1']);
+    expect(fields({ args: [resultOf('p3')] }).get('dependency_ids')).toBe('["p3"]');
+  });
+
+  it("a caller's transaction is accepted for an ordinary job", () => {
+    const job = prepareJob({ queue: 'q', serializer: pickle, defaultTimeout: 1 }, 'mylib.add', { pipeline: {} as RedisPipeline });
+    expect(job.hold).toBeNull();
+  });
+
+  it('repeat and webhooks: repeats_left, repeat_intervals and the webhooks list', () => {
+    const f = fields({
+      repeat: new Repeat({ times: 3, interval: [60, '2m'] }),
+      webhooks: [new Webhook({ url: 'https://h.example/done', jobStatus: 'finished' }), { url: 'https://h.example/fail', jobStatus: 'failed', method: 'POST' }],
+    });
+    expect(f.get('repeats_left')).toBe('3');
+    expect(f.get('repeat_intervals')).toBe('[60, 120]');
+    expect(f.get('webhooks')).toBe('[{"url": "https://h.example/done", "job_status": "finished", "method": "GET", "headers": null, "timeout": 10}, '
+      + '{"url": "https://h.example/fail", "job_status": "failed", "method": "POST", "headers": null, "timeout": 10}]');
+    expect(fields({ webhooks: [] }).has('webhooks')).toBe(false);
+  });
+
+  it('writes the Dependency flags only for a Dependency object, as RQ does', () => {
+    const plain = fields({ dependsOn: 'p' });
+    expect(plain.get('dependency_ids')).toBe('["p"]');
+    expect(plain.has('allow_dependency_failures')).toBe(false);
+    expect(plain.has('enqueue_at_front')).toBe(false);
+  });
+
+  it('futures and held jobs: allowFailure, and the head of the queue on release', () => {
+    expect(fields({ deferred: true, allowFailure: true, jobId: 'f' }).get('allow_dependency_failures')).toBe('1');
+    expect(fields({ deferred: true, jobId: 'f' }).has('allow_dependency_failures')).toBe(false);
+    expect(fields({ blockedBy: 'f', atFront: true }).get('enqueue_at_front')).toBe('1');
+    const viaDependency = fields({ blockedBy: 'f', dependsOn: new Dependency({ jobs: 'f', enqueueAtFront: true }) });
+    expect(viaDependency.get('enqueue_at_front')).toBe('1');
+    // A held job has no dependencies of its own, so no allow_dependency_failures either.
+    expect(viaDependency.has('allow_dependency_failures')).toBe(false);
+    expect(viaDependency.has('dependency_ids')).toBe(false);
+    expect(fields({ blockedBy: 'f' }).has('enqueue_at_front')).toBe(false);
+  });
 });
+
