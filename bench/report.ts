@@ -165,13 +165,14 @@ export function renderTables(r: Results): string {
       s.label,
       fmtInt(s.jobs),
       fmtInt(s.rate),
+      `${(1000 / s.rate).toFixed(2)} ms`,
       s.netRate === undefined ? '' : fmtInt(s.netRate),
       s.startupSeconds === undefined ? '' : `${s.startupSeconds.toFixed(2)} s`,
       s.idleLatency === undefined ? '' : `${fmtMs(s.idleLatency.p50)} / ${fmtMs(s.idleLatency.p95)}`,
     ]);
     out.push(`5. Worker throughput, no-op jobs (jobs/s, median of ${r.sizes.repeats}; RQ: process start → exit of a --burst worker)`);
     out.push('');
-    out.push(textTable(['worker', 'jobs', 'jobs/s', 'net of start-up', 'start-up', 'idle enqueue → result p50 / p95'], rows, ['l', 'r', 'r', 'r', 'r', 'r']));
+    out.push(textTable(['worker', 'jobs', 'jobs/s', 'per job', 'net of start-up', 'start-up', 'idle enqueue → result p50 / p95'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']));
     out.push('');
   }
 

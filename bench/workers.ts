@@ -11,6 +11,7 @@
  * An RQ worker's start-up (imports, registration) is measured on an empty queue and reported apart, with
  * the rate net of it.
  */
+import { fileURLToPath } from 'node:url';
 import { Queue as BullQueue, QueueEvents, Worker as BullWorker } from 'bullmq';
 import { Connection, NOOP_TASK_MODULE, Queue, Worker } from './lib/rqts.js';
 import { runWorker } from '../test/helpers/rq.js';
@@ -55,12 +56,13 @@ export async function workerScenarios(ctx: Context): Promise<Record<string, Work
       },
     });
 
-    const bullWorker = (concurrency: number): Contender => ({
-      key: `bullmq${concurrency}`,
-      label: `BullMQ Worker, concurrency ${concurrency}`,
-      warmUp: 1000,
+    /** BullMQ's Worker; with `sandboxed`, its processor file runs in BullMQ's pooled child process. */
+    const bullWorker = (concurrency: number, sandboxed = false): Contender => ({
+      key: sandboxed ? 'bullmq-sandboxed' : `bullmq${concurrency}`,
+      label: sandboxed ? 'BullMQ Worker, sandboxed processor' : `BullMQ Worker, concurrency ${concurrency}`,
+      warmUp: sandboxed ? 100 : 1000,
       async run(jobs) {
-        const name = `bench-work-bullmq${concurrency}`;
+        const name = `bench-work-bullmq${sandboxed ? 'sandboxed' : concurrency}`;
         const queue = new BullQueue(name, { connection: bullConnection });
         try {
           await batches(jobs, 1000, (first, count) =>
@@ -68,7 +70,8 @@ export async function workerScenarios(ctx: Context): Promise<Record<string, Work
           let worker: BullWorker | undefined;
           const run = await timed(jobs, () => new Promise<void>((resolve, reject) => {
             let done = 0;
-            worker = new BullWorker(name, async () => null, { connection: bullConnection, concurrency });
+            const processor = sandboxed ? fileURLToPath(new URL('./lib/bull-noop-processor.mjs', import.meta.url)) : async () => null;
+            worker = new BullWorker(name, processor, { connection: bullConnection, concurrency });
             worker.on('completed', () => { if (++done === jobs) resolve(); });
             worker.on('failed', (_job, error) => reject(error));
           }));
@@ -113,7 +116,9 @@ export async function workerScenarios(ctx: Context): Promise<Record<string, Work
       bullWorker(50),
       nodeWorker('rqts50', 'rqts Worker, concurrency 50', { handlers, concurrency: 50 }),
     ], bullmq);
+    // A function that must be halted for real: a child process per slot (rq worker's fork is above).
     await measure([
+      bullWorker(1, true),
       nodeWorker('rqts-process', "rqts Worker, isolation 'process'", { connection: ctx.redis.url, isolation: 'process', require: [NOOP_TASK_MODULE] }),
     ], simple);
 
