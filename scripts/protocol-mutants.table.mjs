@@ -310,6 +310,15 @@ export const MUTANTS = [
     grep: 'resultTtl',
   },
   {
+    name: 'worker-finish-batch-misread',
+    bug: "the finishes that share one script call read each other's arguments",
+    file: 'src/worker/scripts.ts',
+    from: 'for i = 1, na do A[i] = ARGV[a + 1 + i] end',
+    to: 'for i = 1, na do A[i] = ARGV[a + i] end',
+    tests: ['test/interop/worker-maintenance.test.ts'],
+    grep: 'exactly once',
+  },
+  {
     name: 'worker-job-ttl-ignored',
     bug: "the job's own result_ttl ignored (the worker default wins)",
     file: 'src/worker/scripts.ts',

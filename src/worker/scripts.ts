@@ -275,9 +275,7 @@ export type Outcome = 'success' | 'failure' | 'stopped' | 'abandoned' | 'stuck';
  * The outcome is recorded under the token: sent again after a lost reply (same token), the script replies
  * as before (the next job's hash read again) and does nothing else — no second finish, no second pop.
  */
-export const FINISH_JOB = new LuaScript(
-  'finishJob',
-  `${MARK_STARTED}
+const FINISH_BODY = `
 local job, outcome, id, now = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[5])
 
 -- the reply to a call sent again after a lost reply: the next job as it was started then
@@ -470,8 +468,50 @@ redis.call('HSET', KEYS[15], ARGV[21], ARGV[22] .. '|' .. status .. '|' .. index
 redis.call('EXPIRE', KEYS[15], ARGV[23])
 if nextId then return startedReply(status, nextId, index, fields) end
 return {status}
+`;
+
+/** The finish script above, for one job. */
+export const FINISH_JOB = new LuaScript('finishJob', `${MARK_STARTED}${FINISH_BODY}`);
+
+/**
+ * {@link FINISH_JOB} for several jobs in one call: the finishes a worker's slots issue in the same tick
+ * (concurrency > 1), each still recorded under its own token and replied to on its own. KEYS: each job's
+ * keys in turn; ARGV[1] how many jobs, then per job its key count, its argument count and its arguments
+ * (as {@link FINISH_JOB}'s). Returns one reply per job: {@link FINISH_JOB}'s, or `{'ERR', message}` when that
+ * job's finish raised (the others are unaffected).
+ */
+export const FINISH_JOBS = new LuaScript(
+  'finishJobs',
+  `${MARK_STARTED}
+local function finishOne(KEYS, ARGV)
+${FINISH_BODY}
+end
+
+local replies, k, a = {}, 0, 2
+for j = 1, tonumber(ARGV[1]) do
+  local nk, na = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  local K, A = {}, {}
+  for i = 1, nk do K[i] = KEYS[k + i] end
+  for i = 1, na do A[i] = ARGV[a + 1 + i] end
+  k, a = k + nk, a + 2 + na
+  local ok, reply = pcall(finishOne, K, A)
+  if ok then replies[j] = reply
+  else replies[j] = {'ERR', type(reply) == 'table' and (reply.err or '?') or tostring(reply)} end
+end
+return replies
 `,
 );
+
+/** KEYS and ARGV for {@link FINISH_JOBS} from each job's {@link finishJobArgs}; pure. */
+export function finishJobsArgs(calls: readonly { keys: string[]; args: Arg[] }[]): { keys: string[]; args: Arg[] } {
+  const keys: string[] = [];
+  const args: Arg[] = [String(calls.length)];
+  for (const call of calls) {
+    keys.push(...call.keys);
+    args.push(String(call.keys.length), String(call.args.length), ...call.args);
+  }
+  return { keys, args };
+}
 
 export interface FinishArgs {
   outcome: Outcome;

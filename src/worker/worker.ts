@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Connection, ownsTarget, type Arg, type ConnectionLike, type RedisClient, type Reply } from '../connection.js';
 import { resolveInvocation, targetName, toWire } from '../dataflow.js';
-import { ConnectionError, InvalidArgumentError } from '../errors.js';
+import { ConnectionError, InvalidArgumentError, RqtsError } from '../errors.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
 import { DataflowEntry, Defaults } from '../protocol.js';
@@ -41,7 +41,9 @@ import {
   CLAIM_JOBS,
   claimJobsArgs,
   FINISH_JOB,
+  FINISH_JOBS,
   finishJobArgs,
+  finishJobsArgs,
   JOB_HEARTBEAT,
   REGISTER_WORKER,
   runningJobKeys,
@@ -78,6 +80,16 @@ interface Started extends Popped {
   ttl: number;
   fields: Map<string, Buffer>;
 }
+
+/** A finish script call waiting to be sent with others (see Worker.#finish). */
+interface PendingFinish {
+  call: { keys: string[]; args: Arg[] };
+  resolve(reply: Reply[]): void;
+  reject(error: unknown): void;
+}
+
+/** At most this many finishes share one script call (each declares ~17 keys). */
+const MAX_FINISH_BATCH = 32;
 
 /** A blocking wait on one queue (its own connection: blocking commands on one connection queue up). */
 interface Lane {
@@ -142,6 +154,8 @@ export class Worker {
   #idleSince = Date.now();
   /** A finish just found every queue empty: an idle worker can go straight to its blocking wait. */
   #queuesSeenEmpty = false;
+  /** Finishes waiting for the end of the tick, to share one script call. */
+  readonly #finishes: PendingFinish[] = [];
 
   /** @throws InvalidArgumentError for bad options (unknown ones included), before anything touches Redis. */
   constructor(options: WorkerOptions) {
@@ -640,7 +654,7 @@ export class Worker {
       resultTtl: fields.get('result_ttl')?.toString() ?? '', hasDependencies: job?.record.dependencyIds.length !== 0,
       counters: { ...this.#counts },
     });
-    const result = (await this.#settle(() => this.connection.script(FINISH_JOB, finish.keys, finish.args))) as Reply[];
+    const result = await this.#settle(() => this.#finish(finish));
     this.#logger.info(`rqts worker ${this.name}: job ${id}: ${String(result[0])}`);
     if (prefetch.mode === 'none') return null;
     if (result.length < 4) {
@@ -723,6 +737,39 @@ export class Worker {
       this.#pools.set(kind, pool);
     }
     return pool;
+  }
+
+  /**
+   * Send one finish script. With several slots, the finishes issued in the same tick share one call of
+   * {@link FINISH_JOBS} (up to {@link MAX_FINISH_BATCH}); each is still recorded and answered on its own.
+   */
+  #finish(call: { keys: string[]; args: Arg[] }): Promise<Reply[]> {
+    if (this.#o.concurrency === 1) return this.connection.script(FINISH_JOB, call.keys, call.args) as Promise<Reply[]>;
+    return new Promise<Reply[]>((resolve, reject) => {
+      this.#finishes.push({ call, resolve, reject });
+      if (this.#finishes.length === 1) process.nextTick(() => this.#flushFinishes());
+    });
+  }
+
+  #flushFinishes(): void {
+    while (this.#finishes.length > 0) {
+      const batch = this.#finishes.splice(0, MAX_FINISH_BATCH);
+      if (batch.length === 1) {
+        const [one] = batch as [PendingFinish];
+        (this.connection.script(FINISH_JOB, one.call.keys, one.call.args) as Promise<Reply[]>).then(one.resolve, one.reject);
+        continue;
+      }
+      const { keys: batchKeys, args } = finishJobsArgs(batch.map((b) => b.call));
+      (this.connection.script(FINISH_JOBS, batchKeys, args) as Promise<Reply[][]>).then(
+        (replies) =>
+          batch.forEach((b, i) => {
+            const reply = replies[i]!;
+            if (String(reply[0]) === 'ERR') b.reject(new RqtsError(`The finish script failed: ${String(reply[1])}`));
+            else b.resolve(reply);
+          }),
+        (error: unknown) => batch.forEach((b) => b.reject(error)),
+      );
+    }
   }
 
   /** Whether the finish round trip may pop the next job (and from where), reserving it against `maxJobs`. */
