@@ -110,6 +110,22 @@ describe('the minimal ACL users', () => {
       logger: { info() {}, warn() {}, error() {} },
     });
     await worker.work();
+    // Slots that finish in the same tick share one finish script (finishJobs): four jobs released together.
+    const together = await Promise.all([1, 2, 3, 4].map((i) => queue.enqueue('mylib.together', i)));
+    let arrived = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await new Worker({
+      connection: workerConnection, queues: [queue.name], burst: true, concurrency: 4, logger: { info() {}, warn() {}, error() {} },
+      handlers: {
+        'mylib.together': async (i: number) => {
+          if (++arrived === 4) release();
+          await gate;
+          return i;
+        },
+      },
+    }).work();
+    expect(await Promise.all(together.map((j) => j.wait({ timeout: 30_000 })))).toEqual([1, 2, 3, 4]);
     expect(await waitA).toBe(3);
     expect(await waitB).toBe(7);
     expect(await sum.wait({ timeout: 30_000 })).toBe(10);
