@@ -103,12 +103,14 @@ end
  * lost reply starts the same job instead of reporting it taken. The heartbeat TTL is RQ's
  * `min(timeout, 30) + 60` (`30 + 60` for `timeout = -1`), computed from the job's own `timeout`.
  * KEYS[1] job · KEYS[2] intermediate list · KEYS[3] started registry · KEYS[4] executions zset · KEYS[5]
- * execution hash · KEYS[6] worker hash · KEYS[7] queue list · KEYS[8] the worker's claims hash.
+ * execution hash · KEYS[6] worker hash · KEYS[7] queue list · KEYS[8] the worker's claims hash ·
+ * KEYS[9] rq:suspended (a `head` claim takes nothing while RQ is suspended).
  * ARGV[1] job id · ARGV[2] execution id · ARGV[3] now (epoch float) · ARGV[4] now (RQ datetime) ·
  * ARGV[5] now (whole epoch seconds) · ARGV[6] default job timeout · ARGV[7] worker name · ARGV[8]
  * started-registry member · ARGV[9] '2' for the RQ 2.x layout, '1' for 1.x · ARGV[10] 'popped' or 'head' ·
  * ARGV[11] the slot's field in the claims hash · ARGV[12] claims hash ttl.
- * Returns -1 when a `head` claim finds another id at the head (someone else took it), 0 when the job hash
+ * Returns -2 when a `head` claim finds RQ suspended, -1 when it finds another id at the head (someone else
+ * took it), 0 when the job hash
  * is gone (the id is then dropped), else `{ttl, field, value, …}`: the job hash as HGETALL read it before
  * `status`, `started_at`, `worker_name` and `last_heartbeat` were set (see {@link startedFields}).
  */
@@ -118,6 +120,7 @@ export const START_JOB = new LuaScript(
 if ARGV[10] == 'head' then
   local claim = 's:' .. ARGV[2] .. '|started|1|' .. ARGV[1]
   if redis.call('HGET', KEYS[8], ARGV[11]) ~= claim then
+    if redis.call('EXISTS', KEYS[9]) == 1 then return -2 end
     if redis.call('LINDEX', KEYS[7], 0) ~= ARGV[1] then return -1 end
     redis.call('LPOP', KEYS[7])
     redis.call('HSET', KEYS[8], ARGV[11], claim)
@@ -229,7 +232,7 @@ export function startJobArgs(a: {
   defaultTimeout: number; member: string; layout: 1 | 2; claim: Claim; slot: string; claimsTtl: number;
 }): { keys: string[]; args: Arg[] } {
   return {
-    keys: [...runningJobKeys(a.jobId, a.origin, a.executionId, a.worker), keys.queueKey(a.origin), keys.workerClaimsKey(a.worker)],
+    keys: [...runningJobKeys(a.jobId, a.origin, a.executionId, a.worker), keys.queueKey(a.origin), keys.workerClaimsKey(a.worker), keys.suspendedKey()],
     args: [
       a.jobId, a.executionId, String(a.nowMicros / 1e6), a.nowDatetime, String(Math.floor(a.nowMicros / 1e6)), String(a.defaultTimeout),
       a.worker, a.member, String(a.layout), a.claim, a.slot, String(a.claimsTtl),

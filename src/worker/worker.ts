@@ -154,6 +154,8 @@ export class Worker {
   #idleSince = Date.now();
   /** A finish just found every queue empty: an idle worker can go straight to its blocking wait. */
   #queuesSeenEmpty = false;
+  /** When the main loop last sent the worker heartbeat (ms). */
+  #lastHeartbeat = 0;
   /** Finishes waiting for the end of the tick, to share one script call. */
   readonly #finishes: PendingFinish[] = [];
 
@@ -309,10 +311,16 @@ export class Worker {
           await this.#slotFreed();
           continue;
         }
-        if ((await this.#heartbeat()) === 'suspended') {
-          if (this.#o.burst) break;
-          await this.#pause(1000);
-          continue;
+        // Heartbeat (and see whether RQ is suspended) at most once a second while looping: every script that
+        // takes a job checks the suspension itself, so a worker coming back from a job goes straight to its
+        // next wait.
+        if (Date.now() - this.#lastHeartbeat >= 1000) {
+          this.#lastHeartbeat = Date.now();
+          if ((await this.#heartbeat()) === 'suspended') {
+            if (this.#o.burst) break;
+            await this.#pause(1000);
+            continue;
+          }
         }
         if (Date.now() - this.#lastMaintenance >= this.#o.maintenanceInterval * 1000) await this.#maintain();
         const idleLeft = this.#slots.size === 0 ? this.#o.maxIdleTime - (Date.now() - this.#idleSince) / 1000 : Infinity;
@@ -350,6 +358,9 @@ export class Worker {
         const started = await this.#dequeue(Math.max(1, Math.min(this.#o.dequeueTimeout, Math.ceil(idleLeft))));
         if (started === null || started === 'again') {
           this.#claimed -= 1;
+          // Woken but nothing started (several queues, or another worker was faster, or RQ is suspended):
+          // heartbeat first next time, so a suspension is seen before the next wait returns at once again.
+          if (started === 'again') this.#lastHeartbeat = 0;
           continue;
         }
         this.#launch(started);
@@ -358,6 +369,8 @@ export class Worker {
         // Redis went away or answered an error: log, back off, carry on (node-redis reconnects by itself).
         if (this.#stopping) break;
         failures += 1;
+        // Heartbeat first when back: a restarted Redis has lost the registration, which the heartbeat restores.
+        this.#lastHeartbeat = 0;
         this.#logger.error(`rqts worker ${this.name}: ${(error as Error)?.message ?? error}; retrying`);
         await this.#pause(Math.min(100 * 2 ** failures, 5_000));
       }
@@ -554,6 +567,11 @@ export class Worker {
     });
     const reply = await this.#settle(() => this.connection.script(START_JOB, start.keys, start.args));
     if (reply === -1) return 'again';
+    // Suspended: the next loop heartbeats at once, sees it and pauses.
+    if (reply === -2) {
+      this.#lastHeartbeat = 0;
+      return 'again';
+    }
     // Deleted meanwhile: RQ drops the id and pops the next.
     if (!Array.isArray(reply)) return null;
     const fields = startedFields(fieldsFromReply(reply.slice(1)), this.name, start.args[3] as string);
