@@ -319,6 +319,15 @@ export const MUTANTS = [
     grep: 'exactly once',
   },
   {
+    name: 'worker-wakes-into-suspension',
+    bug: 'a worker waiting on its queue starts the job that wakes it while RQ is suspended',
+    file: 'src/worker/scripts.ts',
+    from: "    if redis.call('EXISTS', KEYS[9]) == 1 then return -2 end\n",
+    to: '',
+    tests: ['test/interop/worker-citizen.test.ts'],
+    grep: 'rq suspend',
+  },
+  {
     name: 'worker-job-ttl-ignored',
     bug: "the job's own result_ttl ignored (the worker default wins)",
     file: 'src/worker/scripts.ts',

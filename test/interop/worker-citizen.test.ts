@@ -30,6 +30,19 @@ resume(conn)`, { url: env.redis.url });
     const worker = new Worker({ connection: env.connection, queues: [queue.name], burst: true, handlers, logger: quiet });
     await worker.work();
     expect(await j.wait({ timeout: 5_000 })).toBe('ran');
+
+    // A worker already waiting on the queue when RQ is suspended: the job that wakes it is left queued.
+    const waiting = new Worker({ connection: env.connection, queues: [queue.name], handlers, logger: quiet, handleSignals: false, dequeueTimeout: 1 });
+    const working = waiting.work();
+    await until(async () => (await env.connection.command(['HGET', `rq:worker:${waiting.name}`, 'state'])) !== null, 'the worker to register');
+    expect((await runPython(rq, `${pyPrelude('pickle')}\nfrom rq.suspension import suspend\nsuspend(conn)`, { url: env.redis.url })).exitCode).toBe(0);
+    const held = await queue.enqueue('nodetasks.ok');
+    await until(async () => String(await env.connection.command(['HGET', `rq:worker:${waiting.name}`, 'state'])) === 'suspended', 'the waiting worker to see the suspension');
+    expect(await held.status).toBe('queued');
+    expect((await runPython(rq, `${pyPrelude('pickle')}\nfrom rq.suspension import resume\nresume(conn)`, { url: env.redis.url })).exitCode).toBe(0);
+    expect(await held.wait({ timeout: 10_000 })).toBe('ran');
+    await waiting.stop();
+    await working;
   });
 });
 
