@@ -9,6 +9,9 @@ import { pickleCall } from '../../src/serializers/pickle/call.js';
 import { pickleDumps } from '../../src/serializers/pickle/encode.js';
 import { py } from '../../src/py/values.js';
 
+/** The mutation run (vitest.stryker.config.ts) scales the fuzzing down: it reruns these tests per mutant. */
+const fuzzRuns = (n: number): number => Math.max(50, Math.round(n * Number(process.env.RQTS_FUZZ_SCALE ?? 1)));
+
 const general = (func: string, args: readonly unknown[], kwargs: Record<string, unknown>): Buffer =>
   pickleDumps(py.tuple<unknown>(func, null, py.tuple(...args), kwargs));
 
@@ -36,7 +39,7 @@ describe('pickleCall (the payload fast path)', () => {
         taken++;
         expect(fast.toString('hex')).toBe(general(func, args, kwargs).toString('hex'));
       },
-    ), { numRuns: 1500 });
+    ), { numRuns: fuzzRuns(1500) });
     expect(taken).toBeGreaterThan(1200);
   });
 

@@ -16,6 +16,9 @@ import {
   type JobRecord,
 } from '../../src/record.js';
 
+/** The mutation run (vitest.stryker.config.ts) scales the fuzzing down: it reruns these tests per mutant. */
+const fuzzRuns = (n: number): number => Math.max(50, Math.round(n * Number(process.env.RQTS_FUZZ_SCALE ?? 1)));
+
 /** A field map as HGETALL returns it (every value a Buffer). */
 const hash = (fields: Record<string, string | Buffer>): Map<string, Buffer> =>
   fieldsFromReply(Object.entries(fields).flatMap(([k, v]) => [Buffer.from(k), Buffer.isBuffer(v) ? v : Buffer.from(v)]));
@@ -54,7 +57,7 @@ describe('RQ datetimes', () => {
         expect(parseDatetime(`${text.slice(0, 20)}12a456Z`)).toBeNull();
         expect(parseDatetime(`${text.slice(0, 20)}1234567`)).toBeNull();
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzRuns(300) },
     );
   });
 
@@ -166,7 +169,7 @@ describe('compress', () => {
           expect(decompress(damaged).equals(reference(damaged))).toBe(true);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: fuzzRuns(400) },
     );
   });
 });
