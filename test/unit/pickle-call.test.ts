@@ -30,6 +30,7 @@ const { value } = fc.letrec((tie) => ({
 describe('pickleCall (the payload fast path)', () => {
   it('writes exactly what the general pickler writes, or hands the value back', () => {
     let taken = 0;
+    const runs = fuzzRuns(1500);
     fc.assert(fc.property(
       fc.constantFrom(...pool, 'billing.tasks.charge'), fc.array(value, { maxLength: 6 }),
       fc.dictionary(fc.string({ maxLength: 6 }), value, { maxKeys: 4 }),
@@ -39,8 +40,8 @@ describe('pickleCall (the payload fast path)', () => {
         taken++;
         expect(fast.toString('hex')).toBe(general(func, args, kwargs).toString('hex'));
       },
-    ), { numRuns: fuzzRuns(1500) });
-    expect(taken).toBeGreaterThan(1200);
+    ), { numRuns: runs });
+    expect(taken).toBeGreaterThan(runs * 0.8);
   });
 
   it('covers the common shapes byte for byte, memo GETs included', () => {
