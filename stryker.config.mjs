@@ -21,12 +21,12 @@ export default {
     'src/cli/common.ts',
     'src/cli/enqueue.ts',
   ],
-  // Two cores shared by several people: two processes (the type checker and one test runner); STRYKER_CONCURRENCY=1 for one.
+  // With a checker Stryker runs ceil(n/2) checkers and floor(n/2) (at least one) test runners: 1 or 2 give one of each.
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
   // Not needed by the tests Stryker runs (and .venv is large, with symlinked dirs).
-  ignorePatterns: ['.venv', 'bench', 'docs', 'examples', 'reports', '.vitest-results.json'],
+  ignorePatterns: ['.venv', 'dist', 'bench', 'docs', 'examples', 'reports', '.vitest-results.json'],
   ignoreStatic: true,
   timeoutMS: 10_000,
   reporters: ['clear-text', 'progress', 'html', 'json'],
