@@ -27,7 +27,7 @@ import { fetchLatestResult, fetchResults, parseResultEntry, type Result } from '
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
 import { validateJobId } from './validate.js';
-import { observing, otel, traceWait } from './telemetry.js';
+import { otel, traceWait } from './telemetry.js';
 import { waiterFor, type WaitOptions } from './waiter.js';
 
 /** Statuses after which no more results come. */
@@ -297,7 +297,7 @@ export class Job<R = unknown> {
     if (typeof follow !== 'boolean') throw new InvalidArgumentError('follow', follow, 'expected a boolean');
     let api = otel();
     if (api instanceof Promise) api = await api;
-    if (!api || !observing(api)) return this.#follow(options);
+    if (!api) return this.#follow(options);
     return traceWait(api, { id: this.id, origin: this.origin, funcName: this.#funcNameOrEmpty() }, () => this.#follow(options));
   }
 

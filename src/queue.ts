@@ -20,7 +20,7 @@ import { COMPACT_QUEUE, EMPTY_QUEUE, emptyQueueArgs, EnqueueOutcome, enqueueJobs
 import { writeJobs } from './enqueue-batch.js';
 import { resolveSerializer, type SerializerLike } from './serializers/index.js';
 import type { Serializer } from './serializers/serializer.js';
-import { endPublishSpan, observing, otel, startPublishSpan, traceMeta, type PublishInfo } from './telemetry.js';
+import { endPublishSpan, otel, startPublishSpan, traceMeta, type PublishInfo } from './telemetry.js';
 import { checkSyncJobs, DEFAULT_PYTHON, runSync } from './sync.js';
 import { parseDuration, parseJobTimeout, rejectUnknownOptions, validateJobId, validateQueueName, type Duration } from './validate.js';
 
@@ -413,7 +413,7 @@ export class Queue {
     if (pipeline !== undefined) this.#checkPipeline(pipeline, prepared);
     let api = otel(this.#telemetry);
     if (api instanceof Promise) api = await api;
-    if (!api || !observing(api)) return this.#send<R>(prepared, mode, scheduledScore, pipeline, group);
+    if (!api) return this.#send<R>(prepared, mode, scheduledScore, pipeline, group);
     const info: PublishInfo = {
       queue: this.name,
       operation: mode === 'schedule' ? 'schedule' : 'publish',

@@ -50,13 +50,14 @@ function load(): Promise<Api | null> {
 }
 
 /**
- * The OpenTelemetry API when it is installed and telemetry is on, else null. Synchronous after the first
- * call, so the enqueue path pays one check when the package is absent.
+ * The OpenTelemetry API when it is installed, telemetry is on and the application installed a tracer or
+ * meter provider ({@link observing}), else null. Synchronous after the first call, so the enqueue path and
+ * the worker's every job pay one check when nothing would record what they do.
  */
 export function otel(enabledHere = true): Api | null | Promise<Api | null> {
   if (!settings.enabled || !enabledHere) return null;
-  if (api !== undefined) return api;
-  return load().then((a) => (settings.enabled ? a : null));
+  if (api !== undefined) return api && observing(api) ? api : null;
+  return load().then((a) => (settings.enabled && a && observing(a) ? a : null));
 }
 
 // ---- W3C trace context in job.meta ---------------------------------------------------------------------
@@ -124,7 +125,7 @@ let observed: { tracing: unknown; metering: unknown; yes: boolean } | undefined;
  * no-op, and skipping them spares the hot paths (a worker's every job) their cost. Re-checked when either
  * global provider changes.
  */
-export function observing(a: Api): boolean {
+function observing(a: Api): boolean {
   const tracing = a.trace.getTracerProvider();
   const delegate = tracing instanceof a.ProxyTracerProvider ? tracing.getDelegate() : tracing;
   const metering = a.metrics.getMeterProvider();

@@ -30,7 +30,7 @@ import {
   unknownFunction,
   type Isolation,
 } from './execute.js';
-import { observing, otel, traceConsume } from '../telemetry.js';
+import { otel, traceConsume } from '../telemetry.js';
 import { WorkerInfo, type WorkerInfoOptions } from './info.js';
 import { excTypeAndValue, resolveCallbacks, runCallback, type JobCallbacks } from './callbacks.js';
 import { ExecutorPool } from './isolation/pool.js';
@@ -696,7 +696,7 @@ export class Worker {
   async #traced<T>(job: Job, queue: string, fields: Map<string, Buffer>, fn: () => Promise<T>): Promise<T> {
     let api = otel(this.#o.telemetry);
     if (api instanceof Promise) api = await api;
-    if (!api || !observing(api)) return fn();
+    if (!api) return fn();
     const meta = this.#metaOf(fields.get('meta'));
     const parents = job.record.dependencyIds;
     const dependencyMetas =
