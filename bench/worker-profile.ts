@@ -11,11 +11,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session, type Profiler } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
-import { Queue as BullQueue, QueueEvents, Worker as BullWorker } from 'bullmq';
+import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import { Connection, Queue, Worker } from './lib/rqts.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 import { batches } from './enqueue.js';
-import { latency } from './lib/stats.js';
+import { bullIdleLatency, rqtsIdleLatency } from './lib/idle.js';
 
 const jobs = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 3000);
 const profiled = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
@@ -124,38 +124,8 @@ function report(key: string, profile: Profiler.Profile): void {
 
 async function idle(): Promise<void> {
   const n = 150;
-  {
-    const queue = new Queue('wp-idle', { connection });
-    const worker = new Worker({ connection: redis.url, queues: [queue.name], handlers, logger: quiet, handleSignals: false, dequeueTimeout: 5 });
-    const working = worker.work();
-    const samples: number[] = [];
-    for (let i = 0; i < n + 20; i++) {
-      const t0 = performance.now();
-      await (await queue.enqueue(NOOP)).wait({ timeout: 10_000 });
-      if (i >= 20) samples.push(performance.now() - t0);
-    }
-    await worker.stop();
-    await working;
-    console.log(`idle rqts p50 ${latency(samples).p50.toFixed(2)} ms`);
-  }
-  {
-    const name = 'wp-idle-bull';
-    const queue = new BullQueue(name, { connection: bullConnection });
-    const events = new QueueEvents(name, { connection: bullConnection });
-    await events.waitUntilReady();
-    const worker = new BullWorker(name, async () => null, { connection: bullConnection, concurrency: 1 });
-    await worker.waitUntilReady();
-    const samples: number[] = [];
-    for (let i = 0; i < n + 20; i++) {
-      const t0 = performance.now();
-      await (await queue.add(NOOP, { i })).waitUntilFinished(events, 10_000);
-      if (i >= 20) samples.push(performance.now() - t0);
-    }
-    await worker.close();
-    await events.close();
-    await queue.close();
-    console.log(`idle BullMQ p50 ${latency(samples).p50.toFixed(2)} ms`);
-  }
+  console.log(`idle rqts p50 ${(await rqtsIdleLatency(connection, 'wp-idle', NOOP, handlers, n)).p50.toFixed(2)} ms`);
+  console.log(`idle BullMQ p50 ${(await bullIdleLatency(bullConnection, 'wp-idle-bull', NOOP, n)).p50.toFixed(2)} ms`);
 }
 
 try {

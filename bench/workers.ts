@@ -12,12 +12,13 @@
  * the rate net of it.
  */
 import { fileURLToPath } from 'node:url';
-import { Queue as BullQueue, QueueEvents, Worker as BullWorker } from 'bullmq';
+import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import { Connection, NOOP_TASK_MODULE, Queue, Worker } from './lib/rqts.js';
 import { runWorker } from '../test/helpers/rq.js';
 import { compare, runOf, timed, type Context, type Contender, type Measured } from './lib/context.js';
 import { batches } from './enqueue.js';
-import { latency, median, type LatencySummary } from './lib/stats.js';
+import { bullIdleLatency, rqtsIdleLatency } from './lib/idle.js';
+import { median, type LatencySummary } from './lib/stats.js';
 
 export interface WorkerMeasured extends Measured {
   jobs: number;
@@ -123,40 +124,8 @@ export async function workerScenarios(ctx: Context): Promise<Record<string, Work
     ], simple);
 
     // Idle worker: enqueue → result, one job at a time, the worker blocked in its pop when each arrives.
-    {
-      const queue = new Queue('bench-idle-rqts', { connection });
-      const worker = new Worker({ connection, queues: [queue.name], handlers, logger: quiet, handleSignals: false, dequeueTimeout: 5 });
-      const working = worker.work();
-      const samples: number[] = [];
-      for (let i = 0; i < LATENCY_JOBS + 20; i++) {
-        const t0 = performance.now();
-        const job = await queue.enqueue(NOOP);
-        await job.wait({ timeout: 10_000 });
-        if (i >= 20) samples.push(performance.now() - t0);
-      }
-      await worker.stop();
-      await working;
-      results.rqts1!.idleLatency = latency(samples);
-    }
-    {
-      const name = 'bench-idle-bullmq';
-      const queue = new BullQueue(name, { connection: bullConnection });
-      const events = new QueueEvents(name, { connection: bullConnection });
-      await events.waitUntilReady();
-      const worker = new BullWorker(name, async () => null, { connection: bullConnection, concurrency: 1 });
-      await worker.waitUntilReady();
-      const samples: number[] = [];
-      for (let i = 0; i < LATENCY_JOBS + 20; i++) {
-        const t0 = performance.now();
-        const job = await queue.add(NOOP, { i });
-        await job.waitUntilFinished(events, 10_000);
-        if (i >= 20) samples.push(performance.now() - t0);
-      }
-      await worker.close();
-      await events.close();
-      await queue.close();
-      results.bullmq1!.idleLatency = latency(samples);
-    }
+    results.rqts1!.idleLatency = await rqtsIdleLatency(connection, 'bench-idle-rqts', NOOP, handlers, LATENCY_JOBS);
+    results.bullmq1!.idleLatency = await bullIdleLatency(bullConnection, 'bench-idle-bullmq', NOOP, LATENCY_JOBS);
     ctx.log(`workers: idle enqueue → result p50 rqts ${results.rqts1!.idleLatency!.p50.toFixed(2)} ms, BullMQ ${results.bullmq1!.idleLatency!.p50.toFixed(2)} ms`);
 
     // Start-up of an RQ burst worker with nothing to do.
