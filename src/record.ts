@@ -94,6 +94,9 @@ export function formatDatetime(time: number | Date): string {
 
 const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$/;
 
+/** `.<6 digits>Z`, the fraction RQ and rqts write. */
+const FRACTION_RE = /^\.\d{6}Z$/;
+
 /** The whole second last parsed, as text and epoch ms: a job's timestamps mostly share their second. */
 let lastParsedSecond = '';
 let lastParsedMs = 0;
@@ -101,10 +104,9 @@ let lastParsedMs = 0;
 /** Parse RQ's datetime string (1–6 fractional digits or none) to a Date; null for '' or garbage. */
 export function parseDatetime(text: string | null | undefined): Date | null {
   if (!text) return null;
-  // Fast path: `<the same second>.<6 digits>Z`, what RQ and rqts write.
-  if (text.length === 27 && text.charCodeAt(19) === 46 && text.charCodeAt(26) === 90 && text.startsWith(lastParsedSecond) && lastParsedSecond !== '') {
-    const ms = Number(text.slice(20, 23));
-    if (Number.isInteger(ms) && /^\d{6}$/.test(text.slice(20, 26))) return new Date(lastParsedMs + ms);
+  // Fast path: the same second again, with RQ's 6-digit fraction.
+  if (lastParsedSecond !== '' && text.length === 27 && text.startsWith(lastParsedSecond) && FRACTION_RE.test(text.slice(19))) {
+    return new Date(lastParsedMs + Number(text.slice(20, 23)));
   }
   const m = DATETIME_RE.exec(text);
   if (!m) return null;
