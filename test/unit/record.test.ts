@@ -1,8 +1,9 @@
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DeserializationError } from '../../src/errors.js';
 import {
+  compress,
   decodeTraceback,
   decompress,
   emptyRecord,
@@ -68,6 +69,27 @@ describe('RQ datetimes', () => {
     // Many calls inside one microsecond still get distinct, increasing values (RQ sorts by these).
     const many = Array.from({ length: 2000 }, () => nowMicros());
     for (let i = 1; i < many.length; i++) expect(many[i]).toBeGreaterThan(many[i - 1]!);
+  });
+
+  it('still counts up while the clock stands still (calls within one microsecond)', () => {
+    // A clock that does not move: every call falls within the same microsecond, 20 ms ahead of the real one
+    // (past any value handed out so far: earlier calls within one microsecond count ahead of the clock).
+    const frozen = performance.now() + 20;
+    const now = vi.spyOn(performance, 'now').mockReturnValue(frozen);
+    try {
+      const first = nowMicros();
+      expect(first).toBe(Math.floor((performance.timeOrigin + frozen) * 1000));
+      const next = Array.from({ length: 5 }, () => nowMicros());
+      let previous = first;
+      for (const v of next) {
+        expect(v).toBeGreaterThan(previous);
+        previous = v;
+      }
+    } finally {
+      now.mockRestore();
+    }
+    // Let the real clock pass the frozen one, so later calls are back on it (a wait of at most 20 ms).
+    while (performance.now() <= frozen + 0.01);
   });
 
   it('counts microseconds since the Unix epoch, as the datetimes RQ reads back', () => {
@@ -172,6 +194,42 @@ describe('compress', () => {
       { numRuns: fuzzRuns(400) },
     );
   });
+
+  it('reads a cut-off stream (every prefix) as zlib does, without throwing', () => {
+    const reference = (bytes: Buffer): Buffer => {
+      try {
+        return inflateSync(bytes);
+      } catch {
+        return bytes;
+      }
+    };
+    // A stored block (0, 30, 300 bytes: under and over the 11-byte frame) and a deflated one.
+    const bodies = [0, 30, 300].map((n) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 13) % 256)));
+    for (const packed of [...bodies.map((b) => compress(b)), deflateSync(bodies[2]!)]) {
+      for (let cut = 0; cut <= packed.length; cut++) {
+        const prefix = packed.subarray(0, cut);
+        expect(decompress(prefix).equals(reference(prefix))).toBe(true);
+      }
+    }
+  });
+
+  it('reads a stored block with any flag byte as zlib does: a bad header check or a preset dictionary makes it raw bytes', () => {
+    const body = Buffer.from('a stored payload');
+    for (let flg = 0; flg < 256; flg++) {
+      const packed = compress(body);
+      packed[1] = flg;
+      let expected: Buffer;
+      try {
+        expected = inflateSync(packed);
+      } catch {
+        expected = packed;
+      }
+      // (0x78 << 8 | FLG) % 31 is zlib's header check; FLG bit 5 (FDICT) asks for a dictionary rqts does not have.
+      const valid = ((0x78 << 8) | flg) % 31 === 0 && (flg & 0x20) === 0;
+      expect(expected.equals(valid ? body : packed)).toBe(true);
+      expect(decompress(packed).equals(expected)).toBe(true);
+    }
+  });
 });
 
 describe('writing every field', () => {
@@ -266,6 +324,8 @@ describe('reading every field', () => {
   });
 
   it('takes raw traceback text as RQ does, and inflates exc_info only when read', () => {
+    // RQ 2 keeps tracebacks in the results stream: its job hashes have no exc_info at all.
+    expect(recordFromFields('j5', hash({ data: 'x' })).excInfo).toBeNull();
     expect(recordFromFields('j5', hash({ data: 'x', exc_info: traceback })).excInfo).toBe(traceback);
     const bomb = deflateSync(Buffer.alloc(8 * 1024 * 1024));
     const r = recordFromFields('j6', hash({ data: 'x', status: 'failed', exc_info: bomb }));
@@ -296,6 +356,16 @@ describe('decompress', () => {
     const bomb = deflateSync(Buffer.alloc(2 * 1024 * 1024));
     expect(decompress(bomb).length).toBe(2 * 1024 * 1024);
     expect(() => decompress(bomb, 1024 * 1024)).toThrow(new DeserializationError('The payload inflates past the 1048576-byte limit (a decompression bomb?); not decoded'));
+    // The zlib error stays attached, for whoever logs the failure.
+    const error = (() => {
+      try {
+        decompress(bomb, 1024 * 1024);
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
+    expect((error?.cause as { code?: string } | undefined)?.code).toBe('ERR_BUFFER_TOO_LARGE');
     expect(() => decodeTraceback(deflateSync(Buffer.alloc(5 * 1024 * 1024)))).toThrow(/^The traceback inflates past the 4194304-byte limit/);
     expect(decodeTraceback(deflateSync(Buffer.from('é')))).toBe('é');
   });
