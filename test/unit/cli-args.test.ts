@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { py } from '../../src/index.js';
-import { bufferOutput, parseJson, plural, toJson, UsageError } from '../../src/cli/common.js';
+import { bufferOutput, parseJson, plural, stopOnSignals, toJson, UsageError } from '../../src/cli/common.js';
 import { enqueueCommand, parseArg, parseEnqueueArgs, toCallOptions } from '../../src/cli/enqueue.js';
 
 describe('parseArg', () => {
@@ -21,6 +21,30 @@ describe('parseArg', () => {
     expect(parseArg(':12', 1)).toBe(12);
     expect(() => parseArg(':[1,', 3)).toThrow(new UsageError('argument 3 (:[1,) is not valid JSON after ":"'));
     expect(() => parseArg(':', 2)).toThrow(UsageError);
+  });
+});
+
+describe('stopOnSignals', () => {
+  // The listener it adds is called directly: emitting SIGINT/SIGTERM would reach the test runner's own handlers too.
+  const added = (signal: 'SIGINT' | 'SIGTERM', before: readonly unknown[]): () => void => {
+    const fresh = process.listeners(signal).filter((l) => !before.includes(l));
+    expect(fresh).toHaveLength(1);
+    return fresh[0] as () => void;
+  };
+
+  it('aborts on SIGINT and on SIGTERM, and dispose() gives both signals back', () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+      const stop = stopOnSignals();
+      const onInt = added('SIGINT', before.SIGINT);
+      const onTerm = added('SIGTERM', before.SIGTERM);
+      expect(stop.signal.aborted).toBe(false);
+      (signal === 'SIGINT' ? onInt : onTerm)();
+      expect(stop.signal.aborted).toBe(true);
+      stop.dispose();
+      expect(process.listeners('SIGINT')).toEqual(before.SIGINT);
+      expect(process.listeners('SIGTERM')).toEqual(before.SIGTERM);
+    }
   });
 });
 

@@ -132,10 +132,26 @@ describe('resolveSerializer and superjson refusals', () => {
   it('wants dumps() and loads() on an object, and names a nameless one custom', () => {
     for (const bad of [null, 5, { dumps: () => Buffer.alloc(0) }, { loads: () => 1 }, { dumps: 1, loads: () => 1 }]) {
       expect(() => resolveSerializer(bad as never)).toThrow(/must be a serializer name or an object with dumps\(\) and loads\(\) methods/);
+      expect(() => resolveSerializer(bad as never)).toThrow(expect.objectContaining({ option: 'serializer' }));
     }
     const custom = resolveSerializer({ dumps: (v: unknown) => Buffer.from(String(v)), loads: (b: Buffer) => b.toString() } as never);
     expect(custom.name).toBe('custom');
     expect(custom.loads(custom.dumps('x'))).toBe('x');
+  });
+
+  it('refuses a value superjson cannot write, naming it and keeping the error as the cause', () => {
+    // superjson hands the walked value to JSON.stringify, which calls toJSON(): a throwing one ends the write.
+    const reason = new Error('no JSON form');
+    const value = { at: { toJSON: (): never => { throw reason; } } };
+    try {
+      superjsonSerializer.dumps(value);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).option).toBe('value');
+      expect((error as Error).message).toMatch(/: cannot be serialized with superjson: no JSON form$/);
+      expect((error as Error).cause).toBe(reason);
+    }
   });
 
   it('says a payload is not superjson, keeping the parser error as the cause', () => {
