@@ -54,6 +54,10 @@ describe('jsonLoads accepts what json.loads accepts', () => {
     expect(v.slice(1)).toEqual([Infinity, -Infinity, 9007199254740993n, 0, -0, Infinity, 1]);
     expect(Object.is(v[5], -0)).toBe(true);
     expect(load('[1.0, 2]', { integralFloats: 'pyfloat' })).toEqual([new PyFloat(1), 2]);
+    // 0.0 is an integral float too; -0.0 needs no wrapper (a JS -0 already re-encodes as a float).
+    const zeros = load('[0.0, -0.0]', { integralFloats: 'pyfloat' }) as unknown[];
+    expect(zeros[0]).toEqual(new PyFloat(0));
+    expect(Object.is(zeros[1], -0)).toBe(true);
   });
   it('keeps key order: a Map when JS would reorder, a plain object otherwise', () => {
     expect(load('{"a": 1, "2": "b"}')).toEqual(new Map<unknown, unknown>([['a', 1], ['2', 'b']]));

@@ -92,6 +92,8 @@ describe('jsonDumps refusals and key coercion', () => {
     expect(refusal(new Map([[[1], 'x']])).message).toMatch(/keys must be str, int, float, bool or None/);
     expect(refusal(new Map([[[1], 'x']])).option).toBe('args[0].keys()[0]');
     expect(refusal(new Map([[1, undefined]])).option).toBe('args[0].values()[0]');
+    // A str key names its value the way a plain object's key does.
+    expect(refusal(new Map([['when', undefined]])).option).toBe('args[0].when');
     expect(() => jsonDumps(undefined)).toThrow(expect.objectContaining({ option: 'value' }));
   });
 
