@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from '../connection.js';
+import { RqtsError } from '../errors.js';
 import { Group } from '../groups.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
@@ -13,7 +14,7 @@ import { compress, fieldsFromReply, formatDatetime, nowMicros, recordFromFields 
 import type { Serializer } from '../serializers/serializer.js';
 import { runCallback } from './callbacks.js';
 import { resolveHandler, type Handler } from './execute.js';
-import { FINISH_JOB, finishJobArgs } from './scripts.js';
+import { FINISH_JOBS, finishJobsArgs } from './scripts.js';
 
 export interface MaintenanceContext {
   connection: Connection;
@@ -111,17 +112,19 @@ async function failJob(ctx: MaintenanceContext, queue: string, id: string, membe
     }
   }
   const end = nowMicros();
-  const finish = finishJobArgs({
-    outcome: why, jobId: id, origin: queue, executionId: executionId || 'none', member, worker: ctx.worker,
-    nowSeconds: end / 1e6, nowDatetime: formatDatetime(end), workingSeconds: 0, returnValue: '',
-    excString: compress(Buffer.from(text, 'utf8')).toString('base64'), executionStartedAt: end / 1e6,
-    executionEndedAt: end / 1e6, defaultResultTtl: ctx.defaultResultTtl, prefetch: { mode: 'none' }, othersRunning: 0,
-    // Recorded under a token of its own, so a retry after a lost reply does not fail (or retry) the job twice.
-    slot: 'maintenance', token: `m:${randomUUID()}`, claimsTtl: 3_600,
-    // Never a success here; the dependencies set is expired with the job whether or not it exists.
-    resultTtl: '', hasDependencies: true, counters: null,
-  });
-  const [status] = (await ctx.connection.script(FINISH_JOB, finish.keys, finish.args)) as unknown[];
+  const finish = finishJobsArgs(
+    { worker: ctx.worker, defaultResultTtl: ctx.defaultResultTtl, claimsTtl: 3_600, layout: 2, defaultTimeout: 0, queues: [], counters: null },
+    [{
+      outcome: why, jobId: id, origin: queue, executionId: executionId || 'none', member, endMicros: end, endDatetime: formatDatetime(end),
+      executionStartedAt: end / 1e6, returnValue: '', excString: compress(Buffer.from(text, 'utf8')).toString('base64'),
+      // Never a success here; the dependencies set is expired with the job whether or not it exists.
+      resultTtl: '', hasDependencies: true,
+      // Recorded under a token of its own, so a retry after a lost reply does not fail (or retry) the job twice.
+      slot: 'maintenance', token: `m:${randomUUID()}`, othersRunning: 0, nextExecutionId: '', resend: true,
+    }],
+  );
+  const [[status, message]] = (await ctx.connection.script(FINISH_JOBS, finish.keys, finish.args)) as unknown[][] as [[unknown, unknown]];
+  if (String(status) === 'ERR') throw new RqtsError(`The finish script failed: ${String(message)}`);
   if (String(status) !== 'alive' && String(status) !== 'gone') ctx.logger.warn(`rqts maintenance: job ${id} (${why}): ${String(status)}`);
 }
 

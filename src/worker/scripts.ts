@@ -60,8 +60,8 @@ return 1
 /**
  * Lua: a job's heartbeat TTL, RQ's `min(timeout, 30) + 60` (`30 + 60` for `timeout = -1`), from the `timeout`
  * among the fields HGETALL read (else the default); and marking it started (§7.3): execution records (RQ 2.x
- * layout), the started-registry entry, worker state, job status, PERSIST. Shared by {@link START_JOB} and
- * the start that {@link FINISH_JOB} folds into a finish.
+ * layout), the started-registry entry, job status, PERSIST (the caller sets the worker's state). Shared by
+ * {@link START_JOB} and the start that {@link FINISH_JOBS} folds into a finish.
  */
 const MARK_STARTED = `
 local function startedTtl(fields, defaultTimeout)
@@ -76,7 +76,7 @@ local function startedTtl(fields, defaultTimeout)
   return (timeout < 0 and 30 or math.min(timeout, 30)) + 60
 end
 
-local function markStarted(job, id, ttl, executions, execution, started, member, worker, executionId, nowFloat, nowSeconds, nowDatetime, workerName, layout, workerFields)
+local function markStarted(job, id, ttl, executions, execution, started, member, executionId, nowFloat, nowSeconds, nowDatetime, workerName, layout)
   local score = tonumber(nowSeconds) + ttl
   if layout == '2' then
     redis.call('HSET', execution, 'id', executionId, 'created_at', nowFloat, 'last_heartbeat', nowFloat, 'job_id', id, 'worker_name', workerName)
@@ -85,10 +85,6 @@ local function markStarted(job, id, ttl, executions, execution, started, member,
     redis.call('EXPIRE', executions, ttl + 60)
   end
   redis.call('ZADD', started, score, member)
-  local w = {'state', 'busy', 'current_job', id, 'current_job_working_time', '0', 'last_heartbeat', nowDatetime}
-  for _, v in ipairs(workerFields or {}) do w[#w + 1] = v end
-  redis.call('HSET', worker, unpack(w))
-  redis.call('EXPIRE', worker, ttl)
   redis.call('HSET', job, 'status', 'started', 'started_at', nowDatetime, 'worker_name', workerName, 'last_heartbeat', nowDatetime)
   redis.call('PERSIST', job)
 end
@@ -133,7 +129,9 @@ end
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return 0 end
 local ttl = startedTtl(fields, ARGV[6])
-markStarted(KEYS[1], ARGV[1], ttl, KEYS[4], KEYS[5], KEYS[3], ARGV[8], KEYS[6], ARGV[2], ARGV[3], ARGV[5], ARGV[4], ARGV[7], ARGV[9])
+markStarted(KEYS[1], ARGV[1], ttl, KEYS[4], KEYS[5], KEYS[3], ARGV[8], ARGV[2], ARGV[3], ARGV[5], ARGV[4], ARGV[7], ARGV[9])
+redis.call('HSET', KEYS[6], 'state', 'busy', 'current_job', ARGV[1], 'current_job_working_time', '0', 'last_heartbeat', ARGV[4])
+redis.call('EXPIRE', KEYS[6], ttl)
 table.insert(fields, 1, ttl)
 return fields
 `,
@@ -241,153 +239,167 @@ export function startJobArgs(a: {
 }
 
 /**
- * How a job ended, for {@link FINISH_JOB}. Maintenance fails jobs of dead workers as `abandoned` (a
+ * How a job ended, for {@link FINISH_JOBS}. Maintenance fails jobs of dead workers as `abandoned` (a
  * started-registry entry whose score passed; skipped if a heartbeat renewed it) or `stuck` (left in the
  * intermediate list); neither touches this worker's counters.
  */
 export type Outcome = 'success' | 'failure' | 'stopped' | 'abandoned' | 'stuck';
 
+/** Marks a Lua variable inside a key template for {@link lua}. */
+const v = (name: string): string => `\u0000${name}\u0000`;
+
+/** A key built from {@link v}-marked variables as the Lua expression that builds it: `'rq:job:' .. id`. */
+function lua(key: string): string {
+  return key
+    .split('\u0000')
+    .map((part, i) => (i % 2 === 1 ? part : `'${part}'`))
+    .filter((part) => part !== "''")
+    .join(' .. ');
+}
+
+/** Arguments per job in {@link FINISH_JOBS}, after the header. */
+const FINISH_ARGS_PER_JOB = 17;
+/** Arguments of {@link FINISH_JOBS}'s header. */
+const FINISH_HEADER_ARGS = 8;
+
 /**
- * Finish a job in one step (§7.5, §7.6): execution cleanup, worker counters, then by outcome —
+ * Finish one or more jobs in one step (§7.5, §7.6): the finishes of a worker's slots that end in the same
+ * tick share the call (concurrency > 1); each is recorded under its own token and replied to on its own.
+ * Per job: execution cleanup, then by outcome —
  * success: `finished`, results entry type 1, TTLs from `result_ttl` (0 deletes the job), dependents released;
  * failure: a retry when `retries_left` > 0 (re-queued, or scheduled after its interval; no result entry),
  * else `failed`, results entry type 2, failure TTLs, and only dependents that allow failures released;
  * stopped: `stopped` in the failed registry, type 2 entry, no dependents released (RQ 2.8+).
+ * With a next execution id, the job's slot pops the next job and starts it in this same step (as
+ * {@link START_JOB} does), unless RQ is suspended. Never in limbo (queued nowhere, started nowhere), so this
+ * needs no intermediate list; an id whose job is gone is dropped and the next one taken, as RQ's dequeue does.
  *
- * KEYS[1] job · [2] dependents · [3] dependencies · [4] results stream · [5] started registry ·
- * [6] executions zset · [7] execution hash · [8] worker hash · [9] finished · [10] failed · [11] scheduled ·
- * [12] queue list · [13] rq:queues · [14] rq:suspended · [15] the worker's claims hash · [16..] where the
- * next job is popped from, in order: pairs of a queue and its started registry
- * ARGV[1] outcome · [2] job id · [3] execution id · [4] started-registry member · [5] now (epoch seconds) ·
- * [6] now (RQ datetime) · [7] working seconds · [8] worker name · [9] return value, base64 ('' = None) ·
- * [10] exc_string, base64 of zlib · [11] execution started (epoch float) · [12] execution ended (epoch
- * float) · [13] the worker's default result ttl · [14] job key prefix · [15] queue key prefix ·
- * [16] deferred registry prefix · [17] + [18] dependencies key prefix and suffix · [19] prefetch: 'none' or
- * 'start' (pop the next job and start it, as {@link START_JOB} does, in this same step) · [20] how many other
- * jobs this worker is running (the worker turns `idle` at 0) · [21] the caller's field in the claims hash ·
- * [22] this call's token · [23] claims hash ttl · [24] the job's result_ttl as read when it started ('' when
- * unset) · [25] '1' when the job has dependencies · [26] + [27] + [28] this worker's successful and failed
- * job counts and total working time after this job (absolute; unused by maintenance) · for 'start':
- * [29] the next job's execution id · [30] '2' for the RQ 2.x layout, '1' for 1.x · [31] default job timeout ·
- * [32] executions key prefix · [33] + [34] execution key prefix and suffix · [35] + [36] started-registry
- * member prefix and suffix
- * Returns `{status}` or, when a job was started, `{status, nextId, queueIndex, ttl, field, value, …}`: status
- * 'finished' | 'failed' | 'stopped' | 'retried' | 'scheduled' | 'deleted' | 'gone' | 'alive' (an
- * abandoned-looking job whose heartbeat came back); the next job's id, the 1-based index of its queue among
- * the pairs, its heartbeat TTL and its hash as read before it was marked started (see {@link startedFields}).
- * The outcome is recorded under the token: sent again after a lost reply (same token), the script replies
- * as before (the next job's hash read again) and does nothing else — no second finish, no second pop.
+ * A job's keys derive from its id and origin (the next job's from its id), as a finished job's dependents'
+ * always did: RQ's keys carry no hash tags, so RQ runs on one Redis, where a derived key is safe, and ACL key
+ * patterns still apply to it. The worker hash is written once per call, with what the jobs in turn would
+ * have left there (state, current job, counters, TTL), and carries each finish's record (field
+ * `rqts:finish:<slot>`: `token|status|queue index|next id`); maintenance's finishes of other workers' jobs
+ * record theirs in the claims hash. A job whose call may be a resend (`resend` = '1') is first looked up
+ * there: found under its token, the reply is what the first run gave (the next job's hash read again) and
+ * nothing else is done — no second finish, no second pop.
+ *
+ * KEYS[1] worker hash · [2] the worker's claims hash · [3] rq:suspended · [4] rq:queues · [5..] where next
+ * jobs are popped from, in order: pairs of a queue and its started registry.
+ * ARGV header: [1] worker name · [2] default result ttl · [3] claims hash ttl · [4] '2' for the RQ 2.x layout,
+ * '1' for 1.x · [5] default job timeout · [6] + [7] + [8] this worker's successful and failed job counts and
+ * total working time after these jobs (absolute: one process owns them; '' for maintenance).
+ * Then per job, 17 each: outcome · id · origin · execution id · started-registry member · ended (epoch
+ * float) · ended (RQ datetime) · execution started (epoch float) · return value, base64 ('' = None) ·
+ * exc_string, base64 of zlib · result_ttl as read when it started ('' when unset) · '1' when the job has
+ * dependencies · the slot's field · the finish's token · how many other jobs this worker runs (it turns
+ * `idle` at 0) · the next job's execution id ('' = pop nothing) · resend.
+ * Returns one reply per job: `{status}` or, when a job was started, `{status, nextId, queueIndex, ttl,
+ * field, value, …}` (status 'finished' | 'failed' | 'stopped' | 'retried' | 'scheduled' | 'deleted' |
+ * 'gone' | 'alive' — an abandoned-looking job whose heartbeat came back; the next job's id, the 1-based index
+ * of its queue among the pairs, its heartbeat TTL and its hash as read before it was marked started, see
+ * {@link startedFields}), or `{'ERR', message}` when that job's finish raised (the others are unaffected).
  */
-const FINISH_BODY = `
-local job, outcome, id, now = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[5])
+export const FINISH_JOBS = new LuaScript(
+  'finishJobs',
+  `${MARK_STARTED}
+local workerKey, claimsKey = KEYS[1], KEYS[2]
+local workerName, defaultResultTtl, layout, defaultTimeout = ARGV[1], ARGV[2], ARGV[4], ARGV[5]
 
--- the reply to a call sent again after a lost reply: the next job as it was started then
+-- the reply of a started next job: its id, queue index, heartbeat TTL and hash as read
 local function startedReply(status, nextId, index, fields)
-  local reply = {status, nextId, index, startedTtl(fields, ARGV[31])}
+  local reply = {status, nextId, index, startedTtl(fields, defaultTimeout)}
   for _, v in ipairs(fields) do reply[#reply + 1] = v end
   return reply
 end
 
-local claim = redis.call('HGET', KEYS[15], ARGV[21])
-if claim then
-  local token, was, index, nextId = string.match(claim, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-  if token == ARGV[22] then
-    if nextId == '' then return {was} end
-    local fields = redis.call('HGETALL', ARGV[14] .. nextId)
-    if #fields == 0 then return {was} end
-    return startedReply(was, nextId, tonumber(index), fields)
-  end
-end
-
-local function releaseDependents(parentFailed)
-  local dependents = redis.call('SMEMBERS', KEYS[2])
+-- release the dependents whose dependencies are all met (§6.2); returns how many stay
+local function releaseDependents(id, dependentsKey, parentFailed, nowDatetime)
+  local dependents = redis.call('SMEMBERS', dependentsKey)
   local released = {}
   for _, x in ipairs(dependents) do
-    local xkey = ARGV[14] .. x
+    local xkey = ${lua(keys.jobKey(v('x')))}
     local xs = redis.call('HMGET', xkey, 'status', 'origin', 'allow_dependency_failures', 'enqueue_at_front')
     local allow = xs[3] == '1'
     if xs[1] and xs[1] ~= 'canceled' and (not parentFailed or allow) then
       local met = true
-      for _, d in ipairs(redis.call('SMEMBERS', ARGV[17] .. x .. ARGV[18])) do
+      for _, d in ipairs(redis.call('SMEMBERS', ${lua(keys.dependenciesKey(v('x')))})) do
         if d ~= id then
-          local ds = redis.call('HGET', ARGV[14] .. d, 'status')
+          local ds = redis.call('HGET', ${lua(keys.jobKey(v('d')))}, 'status')
           if ds and ds ~= 'finished' and not (allow and ds == 'failed') then met = false end
         end
       end
       if met then
         local origin = xs[2] or ''
-        redis.call('ZREM', ARGV[16] .. origin, x)
-        redis.call('HSET', xkey, 'status', 'queued', 'enqueued_at', ARGV[6])
-        redis.call('SADD', KEYS[13], ARGV[15] .. origin)
-        redis.call(xs[4] == '1' and 'LPUSH' or 'RPUSH', ARGV[15] .. origin, x)
+        redis.call('ZREM', ${lua(keys.registryKeys.deferred(v('origin')))}, x)
+        redis.call('HSET', xkey, 'status', 'queued', 'enqueued_at', nowDatetime)
+        redis.call('SADD', KEYS[4], ${lua(keys.queueKey(v('origin')))})
+        redis.call(xs[4] == '1' and 'LPUSH' or 'RPUSH', ${lua(keys.queueKey(v('origin')))}, x)
         released[#released + 1] = x
       end
     end
   end
   if #released > 0 and #released == #dependents then
-    redis.call('DEL', KEYS[2])
+    redis.call('DEL', dependentsKey)
   elseif #released > 0 then
-    redis.call('SREM', KEYS[2], unpack(released))
+    redis.call('SREM', dependentsKey, unpack(released))
   end
   return #dependents - #released
 end
 
--- RQ's job.cleanup(ttl): the job and its dependents and dependencies sets; a set known not to exist is skipped
-local function expireJob(ttl, dependentsLeft)
-  redis.call('EXPIRE', KEYS[1], ttl)
-  if dependentsLeft ~= 0 then redis.call('EXPIRE', KEYS[2], ttl) end
-  if ARGV[25] == '1' then redis.call('EXPIRE', KEYS[3], ttl) end
-end
-
-local function addResult(fields)
-  local args = {KEYS[4], 'MAXLEN', '~', '10', '*'}
+local function addResult(results, fields, executionId, startedAt, endedAt)
+  local args = {results, 'MAXLEN', '~', '10', '*'}
   for _, v in ipairs(fields) do args[#args + 1] = v end
-  for _, v in ipairs({'worker_name', ARGV[8], 'execution_id', ARGV[3], 'execution_started_at', ARGV[11], 'execution_ended_at', ARGV[12]}) do
+  for _, v in ipairs({'worker_name', workerName, 'execution_id', executionId, 'execution_started_at', startedAt, 'execution_ended_at', endedAt}) do
     args[#args + 1] = v
   end
   redis.call('XADD', unpack(args))
 end
 
-local own = false
-local function finish()
+-- How one job ended (the writes); returns its status.
+local function finish(o, outcome, id, origin, executionId, now, nowDatetime)
+  local job, results = ${lua(keys.jobKey(v('id')))}, ${lua(keys.resultsKey(v('id')))}
+  local dependentsKey, dependenciesKey = ${lua(keys.dependentsKey(v('id')))}, ${lua(keys.dependenciesKey(v('id')))}
+  local started = ${lua(keys.registryKeys.started(v('origin')))}
+  -- RQ's job.cleanup(ttl): the job and its dependents and dependencies sets; a set known not to exist is skipped
+  local function expireJob(ttl, dependentsLeft)
+    redis.call('EXPIRE', job, ttl)
+    if dependentsLeft ~= 0 then redis.call('EXPIRE', dependentsKey, ttl) end
+    if ARGV[o + 12] == '1' then redis.call('EXPIRE', dependenciesKey, ttl) end
+  end
   -- maintenance of a job a dead worker left: act only if its heartbeat score is still in the past
   if outcome == 'abandoned' then
-    local score = redis.call('ZSCORE', KEYS[5], ARGV[4])
+    local score = redis.call('ZSCORE', started, ARGV[o + 5])
     if not score or tonumber(score) >= now then return 'alive' end
   end
-  -- execution cleanup and, for this worker's own jobs, worker counters (its state is set after the prefetch)
-  redis.call('DEL', KEYS[7])
-  redis.call('ZREM', KEYS[5], ARGV[4])
-  redis.call('ZREM', KEYS[6], ARGV[3])
-  if outcome == 'abandoned' or outcome == 'stuck' then
-    outcome = 'failure'
-  else
-    own = true
-  end
+  redis.call('DEL', ${lua(keys.executionKey(v('id'), v('executionId')))})
+  redis.call('ZREM', started, ARGV[o + 5])
+  redis.call('ZREM', ${lua(keys.executionsKey(v('id')))}, executionId)
+  if outcome == 'abandoned' or outcome == 'stuck' then outcome = 'failure' end
   if outcome == 'success' then
     -- result_ttl as the worker read it when the job started (RQ's worker uses its in-memory job too)
-    local ttl = ARGV[24]
-    if ttl == '' then ttl = ARGV[13] end
+    local ttl = ARGV[o + 11]
+    if ttl == '' then ttl = defaultResultTtl end
     if ttl == '0' then
       if redis.call('EXISTS', job) == 0 then return 'gone' end
-      releaseDependents(false)
-      redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+      releaseDependents(id, dependentsKey, false, nowDatetime)
+      redis.call('DEL', job, dependentsKey, dependenciesKey)
       return 'deleted'
     end
     -- A started job has status and last_heartbeat, so this sets at most one new field; three new fields
     -- mean the job was deleted while it ran: undo, and report it gone.
-    if redis.call('HSET', job, 'status', 'finished', 'ended_at', ARGV[6], 'last_heartbeat', ARGV[6]) == 3 then
+    if redis.call('HSET', job, 'status', 'finished', 'ended_at', nowDatetime, 'last_heartbeat', nowDatetime) == 3 then
       redis.call('DEL', job)
       return 'gone'
     end
-    if ARGV[9] ~= '' then addResult({'type', '1', 'return_value', ARGV[9]}) else addResult({'type', '1'}) end
-    local dependentsLeft = releaseDependents(false)
+    local value = ARGV[o + 9]
+    addResult(results, value ~= '' and {'type', '1', 'return_value', value} or {'type', '1'}, executionId, ARGV[o + 8], ARGV[o + 6])
+    local dependentsLeft = releaseDependents(id, dependentsKey, false, nowDatetime)
     if ttl == '-1' then
-      redis.call('PERSIST', KEYS[4])
-      redis.call('ZADD', KEYS[9], '+inf', id)
+      redis.call('PERSIST', results)
+      redis.call('ZADD', ${lua(keys.registryKeys.finished(v('origin')))}, '+inf', id)
     else
-      redis.call('EXPIRE', KEYS[4], ttl)
-      redis.call('ZADD', KEYS[9], now + tonumber(ttl), id)
+      redis.call('EXPIRE', results, ttl)
+      redis.call('ZADD', ${lua(keys.registryKeys.finished(v('origin')))}, now + tonumber(ttl), id)
       expireJob(ttl, dependentsLeft)
     end
     return 'finished'
@@ -400,193 +412,226 @@ local function finish()
       local ok, intervals = pcall(cjson.decode, redis.call('HGET', job, 'retry_intervals') or '[0]')
       if not ok or type(intervals) ~= 'table' or #intervals == 0 then intervals = {0} end
       local interval = tonumber(intervals[math.max(#intervals - left, 0) + 1]) or 0
-      redis.call('HSET', job, 'retries_left', left - 1, 'ended_at', ARGV[6])
+      redis.call('HSET', job, 'retries_left', left - 1, 'ended_at', nowDatetime)
       if interval > 0 then
         redis.call('HSET', job, 'status', 'scheduled')
-        redis.call('ZADD', KEYS[11], now + interval, id)
+        redis.call('ZADD', ${lua(keys.registryKeys.scheduled(v('origin')))}, now + interval, id)
         return 'scheduled'
       end
-      redis.call('HSET', job, 'status', 'queued', 'enqueued_at', ARGV[6])
-      redis.call('SADD', KEYS[13], KEYS[12])
+      redis.call('HSET', job, 'status', 'queued', 'enqueued_at', nowDatetime)
+      redis.call('SADD', KEYS[4], ${lua(keys.queueKey(v('origin')))})
       local front = redis.call('HGET', job, 'enqueue_at_front_on_retry') == '1'
-      redis.call(front and 'LPUSH' or 'RPUSH', KEYS[12], id)
+      redis.call(front and 'LPUSH' or 'RPUSH', ${lua(keys.queueKey(v('origin')))}, id)
       return 'retried'
     end
   end
 
   -- a final failure, or a stop
   local status = outcome == 'stopped' and 'stopped' or 'failed'
-  redis.call('HSET', job, 'status', status, 'ended_at', ARGV[6], 'last_heartbeat', ARGV[6])
+  local failed = ${lua(keys.registryKeys.failed(v('origin')))}
+  redis.call('HSET', job, 'status', status, 'ended_at', nowDatetime, 'last_heartbeat', nowDatetime)
   local fttl = redis.call('HGET', job, 'failure_ttl')
   if fttl == '' then fttl = false end
   if fttl == '-1' then
     redis.call('PERSIST', job)
-    redis.call('ZADD', KEYS[10], -1, id)
+    redis.call('ZADD', failed, -1, id)
   else
     local ttl = tonumber(fttl or '31536000')
-    redis.call('ZADD', KEYS[10], now + ttl, id)
+    redis.call('ZADD', failed, now + ttl, id)
     expireJob(ttl, -1)
   end
-  addResult({'type', '2', 'exc_string', ARGV[10]})
-  if fttl and fttl ~= '-1' then redis.call('EXPIRE', KEYS[4], fttl) end
-  if outcome == 'failure' then releaseDependents(true) end
+  addResult(results, {'type', '2', 'exc_string', ARGV[o + 10]}, executionId, ARGV[o + 8], ARGV[o + 6])
+  if fttl and fttl ~= '-1' then redis.call('EXPIRE', results, fttl) end
+  if outcome == 'failure' then releaseDependents(id, dependentsKey, true, nowDatetime) end
   return status
 end
 
-local status = finish()
--- this worker's counters, as absolute values (one worker process owns them)
-local counters = {'successful_job_count', ARGV[26], 'failed_job_count', ARGV[27], 'total_working_time', ARGV[28]}
--- prefetch: pop the next job and start it in the same step, unless RQ is suspended (§7.2). Never in limbo
--- (queued nowhere, started nowhere), so it needs no intermediate list; an id whose job is gone is dropped and
--- the next one taken, as RQ's dequeue does. Its keys derive from its id, as the dependents' do above.
-local nextId, index, fields = false, 0, nil
-if ARGV[19] == 'start' and redis.call('EXISTS', KEYS[14]) == 0 then
-  for i = 16, #KEYS, 2 do
-    repeat
-      local candidate = redis.call('LPOP', KEYS[i])
-      if candidate then
-        fields = redis.call('HGETALL', ARGV[14] .. candidate)
-        if #fields > 0 then nextId, index = candidate, i end
+-- RQ suspended? Read once per call, when a job wants the next one.
+local suspended
+-- One job's finish and prefetch; returns its reply and what it leaves in the worker hash (applied only
+-- when the whole step succeeded).
+local function finishOne(o)
+  local outcome, id, origin, executionId = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4]
+  local nowDatetime, slot, token = ARGV[o + 7], ARGV[o + 13], ARGV[o + 14]
+  local now = math.floor(tonumber(ARGV[o + 6]))
+  local own = outcome == 'success' or outcome == 'failure' or outcome == 'stopped'
+  local recordHash, recordField = claimsKey, slot
+  if own then recordHash, recordField = workerKey, 'rqts:finish:' .. slot end
+  if ARGV[o + 17] == '1' then
+    local claim = redis.call('HGET', recordHash, recordField)
+    if claim then
+      local t, was, index, nextId = string.match(claim, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+      if t == token then
+        if nextId == '' then return {was} end
+        local fields = redis.call('HGETALL', ${lua(keys.jobKey(v('nextId')))})
+        if #fields == 0 then return {was} end
+        return startedReply(was, nextId, tonumber(index), fields)
       end
-    until nextId or not candidate
-    if nextId then break end
+    end
   end
+
+  local status = finish(o, outcome, id, origin, executionId, now, nowDatetime)
+  local nextId, index, fields = false, 0, nil
+  local nextExecution = ARGV[o + 16]
+  if nextExecution ~= '' then
+    if suspended == nil then suspended = redis.call('EXISTS', KEYS[3]) == 1 end
+    if not suspended then
+      for i = 5, #KEYS, 2 do
+        repeat
+          local candidate = redis.call('LPOP', KEYS[i])
+          if candidate then
+            fields = redis.call('HGETALL', ${lua(keys.jobKey(v('candidate')))})
+            if #fields > 0 then nextId, index = candidate, i end
+          end
+        until nextId or not candidate
+        if nextId then break end
+      end
+    end
+  end
+  local left = {own = own, id = id, others = ARGV[o + 15], hash = recordHash, field = recordField}
+  if nextId then
+    local ttl = startedTtl(fields, defaultTimeout)
+    local member = layout == '2' and (${lua(keys.startedMember(v('nextId'), v('nextExecution')))}) or nextId
+    markStarted(${lua(keys.jobKey(v('nextId')))}, nextId, ttl, ${lua(keys.executionsKey(v('nextId')))}, ${lua(keys.executionKey(v('nextId'), v('nextExecution')))},
+      KEYS[index + 1], member, nextExecution, ARGV[o + 6], now, nowDatetime, workerName, layout)
+    index = (index - 3) / 2
+    left.started, left.ttl, left.at = nextId, ttl, nowDatetime
+  end
+  left.record = token .. '|' .. status .. '|' .. index .. '|' .. (nextId or '')
+  if nextId then return startedReply(status, nextId, index, fields), left end
+  return {status}, left
 end
-if nextId then
-  local ttl = startedTtl(fields, ARGV[31])
-  markStarted(ARGV[14] .. nextId, nextId, ttl, ARGV[32] .. nextId, ARGV[33] .. nextId .. ARGV[34], KEYS[index + 1],
-    ARGV[35] .. nextId .. ARGV[36], KEYS[8], ARGV[29], ARGV[12], ARGV[5], ARGV[6], ARGV[8], ARGV[30], counters)
-  index = (index - 14) / 2
-elseif own then
-  if ARGV[20] == '0' then
-    -- nothing else runs: current_job can only name this job (or one already gone)
-    redis.call('HDEL', KEYS[8], 'current_job')
-    redis.call('HSET', KEYS[8], 'state', 'idle', 'current_job_working_time', '0', unpack(counters))
+
+-- What the jobs in turn leave in the worker hash, written once: fields in order, current_job (nil:
+-- untouched, false: removed), the TTL of the last start; maintenance's records go to the claims hash.
+local W, order, current, workerTtl, claims, own = {}, {}, nil, nil, {}, false
+local function set(field, value)
+  if W[field] == nil then order[#order + 1] = field end
+  W[field] = value
+end
+local function apply(left)
+  if left.hash == claimsKey then
+    claims[#claims + 1] = left.field
+    claims[#claims + 1] = left.record
   else
-    if redis.call('HGET', KEYS[8], 'current_job') == id then redis.call('HDEL', KEYS[8], 'current_job') end
-    redis.call('HSET', KEYS[8], unpack(counters))
+    set(left.field, left.record)
+  end
+  if left.started then
+    set('state', 'busy')
+    set('current_job_working_time', '0')
+    set('last_heartbeat', left.at)
+    current, workerTtl = left.started, left.ttl
+  elseif left.own then
+    own = true
+    if left.others == '0' then
+      -- nothing else runs: current_job can only name this job (or one already gone)
+      set('state', 'idle')
+      set('current_job_working_time', '0')
+      current = false
+    else
+      if current == nil then current = redis.call('HGET', workerKey, 'current_job') or false end
+      if current == left.id then current = false end
+    end
+  end
+  if left.own then own = true end
+end
+
+local replies = {}
+local count = (#ARGV - ${FINISH_HEADER_ARGS}) / ${FINISH_ARGS_PER_JOB}
+for j = 1, count do
+  local ok, reply, left = pcall(finishOne, ${FINISH_HEADER_ARGS} + (j - 1) * ${FINISH_ARGS_PER_JOB})
+  if not ok then
+    replies[j] = {'ERR', type(reply) == 'table' and (reply.err or '?') or tostring(reply)}
+  else
+    replies[j] = reply
+    if left then apply(left) end
   end
 end
-redis.call('HSET', KEYS[15], ARGV[21], ARGV[22] .. '|' .. status .. '|' .. index .. '|' .. (nextId or ''))
-redis.call('EXPIRE', KEYS[15], ARGV[23])
-if nextId then return startedReply(status, nextId, index, fields) end
-return {status}
-`;
-
-/** The finish script above, for one job. */
-export const FINISH_JOB = new LuaScript('finishJob', `${MARK_STARTED}${FINISH_BODY}`);
-
-/**
- * {@link FINISH_JOB} for several jobs in one call: the finishes a worker's slots issue in the same tick
- * (concurrency > 1), each still recorded under its own token and replied to on its own. KEYS: each job's
- * keys in turn; ARGV[1] how many jobs, then per job its key count, its argument count and its arguments
- * (as {@link FINISH_JOB}'s). Returns one reply per job: {@link FINISH_JOB}'s, or `{'ERR', message}` when that
- * job's finish raised (the others are unaffected).
- */
-export const FINISH_JOBS = new LuaScript(
-  'finishJobs',
-  `${MARK_STARTED}
-local function finishOne(KEYS, ARGV)
-${FINISH_BODY}
+-- this worker's counters, as absolute values (one worker process owns them)
+if own and ARGV[6] ~= '' then
+  set('successful_job_count', ARGV[6])
+  set('failed_job_count', ARGV[7])
+  set('total_working_time', ARGV[8])
 end
-
-local replies, k, a = {}, 0, 2
-for j = 1, tonumber(ARGV[1]) do
-  local nk, na = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-  local K, A = {}, {}
-  for i = 1, nk do K[i] = KEYS[k + i] end
-  for i = 1, na do A[i] = ARGV[a + 1 + i] end
-  k, a = k + nk, a + 2 + na
-  local ok, reply = pcall(finishOne, K, A)
-  if ok then replies[j] = reply
-  else replies[j] = {'ERR', type(reply) == 'table' and (reply.err or '?') or tostring(reply)} end
+local fieldValues = {}
+for _, f in ipairs(order) do
+  fieldValues[#fieldValues + 1] = f
+  fieldValues[#fieldValues + 1] = W[f]
+end
+if current then
+  fieldValues[#fieldValues + 1] = 'current_job'
+  fieldValues[#fieldValues + 1] = current
+elseif current == false then
+  redis.call('HDEL', workerKey, 'current_job')
+end
+if #fieldValues > 0 then redis.call('HSET', workerKey, unpack(fieldValues)) end
+if workerTtl then redis.call('EXPIRE', workerKey, workerTtl) end
+if #claims > 0 then
+  redis.call('HSET', claimsKey, unpack(claims))
+  redis.call('EXPIRE', claimsKey, ARGV[3])
 end
 return replies
 `,
 );
 
-/** KEYS and ARGV for {@link FINISH_JOBS} from each job's {@link finishJobArgs}; pure. */
-export function finishJobsArgs(calls: readonly { keys: string[]; args: Arg[] }[]): { keys: string[]; args: Arg[] } {
-  const keys: string[] = [];
-  const args: Arg[] = [String(calls.length)];
-  for (const call of calls) {
-    keys.push(...call.keys);
-    args.push(String(call.keys.length), String(call.args.length), ...call.args);
-  }
-  return { keys, args };
-}
-
-export interface FinishArgs {
+/** One job's part of a {@link FINISH_JOBS} call. */
+export interface FinishJob {
   outcome: Outcome;
   jobId: string;
   origin: string;
   executionId: string;
   member: string;
-  worker: string;
-  nowSeconds: number;
-  nowDatetime: string;
-  workingSeconds: number;
+  /** When the job ended (epoch microseconds) and the same as an RQ datetime. */
+  endMicros: number;
+  endDatetime: string;
+  executionStartedAt: number;
   returnValue: string;
   excString: string;
-  executionStartedAt: number;
-  executionEndedAt: number;
-  defaultResultTtl: number;
-  /** Pop the next job from these queues and start it in the same round trip (RQ is not suspended). */
-  prefetch: { mode: 'none' } | { mode: 'start'; queues: readonly string[]; executionId: string; layout: 1 | 2; defaultTimeout: number };
-  /** Jobs this worker runs besides this one. */
-  othersRunning: number;
-  /** The caller's field in the claims hash and a token unique to this finish (the same when sent again). */
-  slot: string;
-  token: string;
-  claimsTtl: number;
   /** The job's `result_ttl` field as read when it started ('' when unset). */
   resultTtl: string;
   /** Whether the job has dependencies (a dependencies set to expire with it). */
   hasDependencies: boolean;
-  /** This worker's counters after this job (absolute: one process owns them); null for maintenance. */
+  /** The caller's field in the claims record and a token unique to this finish (the same when sent again). */
+  slot: string;
+  token: string;
+  /** Jobs this worker runs besides this one. */
+  othersRunning: number;
+  /** The next job's execution id when the slot pops the next job in this step; '' for none. */
+  nextExecutionId: string;
+  /** Whether this call may repeat one whose reply was lost (the script then looks for its record first). */
+  resend: boolean;
+}
+
+/** What the jobs of a {@link FINISH_JOBS} call share. */
+export interface FinishHeader {
+  worker: string;
+  defaultResultTtl: number;
+  claimsTtl: number;
+  layout: 1 | 2;
+  defaultTimeout: number;
+  /** Where next jobs are popped from (empty when no job pops one). */
+  queues: readonly string[];
+  /** This worker's counters after these jobs (absolute: one process owns them); null for maintenance. */
   counters: { successful: number; failed: number; totalWorkingTime: number } | null;
 }
 
-/** Stands for a job id while a key is split into what comes before and after it. */
-const ID_MARK = '\u0000';
-
-/** KEYS[16..] of {@link FINISH_JOB} for a prefetch. */
-function prefetchKeys(p: FinishArgs['prefetch']): string[] {
-  if (p.mode === 'none') return [];
-  return p.queues.flatMap((q) => [keys.queueKey(q), keys.registryKeys.started(q)]);
-}
-
-/** ARGV[29..] of {@link FINISH_JOB} for a prefetch: the next job's keys as prefixes and suffixes of its id. */
-function prefetchArgs(p: FinishArgs['prefetch']): Arg[] {
-  if (p.mode === 'none') return [];
-  const around = (key: string): string[] => key.split(ID_MARK);
-  const member = p.layout === 2 ? around(keys.startedMember(ID_MARK, p.executionId)) : ['', ''];
-  return [
-    p.executionId, String(p.layout), String(p.defaultTimeout), keys.executionsKey(''),
-    ...around(keys.executionKey(ID_MARK, p.executionId)), ...member,
+/** KEYS and ARGV for {@link FINISH_JOBS}; pure. */
+export function finishJobsArgs(h: FinishHeader, jobs: readonly FinishJob[]): { keys: string[]; args: Arg[] } {
+  const queueKeys: string[] = [];
+  if (jobs.some((j) => j.nextExecutionId !== '')) for (const q of h.queues) queueKeys.push(keys.queueKey(q), keys.registryKeys.started(q));
+  const c = h.counters;
+  const args: Arg[] = [
+    h.worker, String(h.defaultResultTtl), String(h.claimsTtl), String(h.layout), String(h.defaultTimeout),
+    c ? String(c.successful) : '', c ? String(c.failed) : '', c ? String(c.totalWorkingTime) : '',
   ];
-}
-
-/** KEYS and ARGV for {@link FINISH_JOB}; pure. */
-export function finishJobArgs(a: FinishArgs): { keys: string[]; args: Arg[] } {
-  const [depsPrefix, depsSuffix] = keys.dependenciesKey(ID_MARK).split(ID_MARK) as [string, string];
-  return {
-    keys: [
-      keys.jobKey(a.jobId), keys.dependentsKey(a.jobId), keys.dependenciesKey(a.jobId), keys.resultsKey(a.jobId),
-      keys.registryKeys.started(a.origin), keys.executionsKey(a.jobId), keys.executionKey(a.jobId, a.executionId),
-      keys.workerKey(a.worker), keys.registryKeys.finished(a.origin), keys.registryKeys.failed(a.origin),
-      keys.registryKeys.scheduled(a.origin), keys.queueKey(a.origin), keys.queuesKey(), keys.suspendedKey(),
-      keys.workerClaimsKey(a.worker), ...prefetchKeys(a.prefetch),
-    ],
-    args: [
-      a.outcome, a.jobId, a.executionId, a.member, String(a.nowSeconds), a.nowDatetime, String(a.workingSeconds), a.worker,
-      a.returnValue, a.excString, String(a.executionStartedAt), String(a.executionEndedAt), String(a.defaultResultTtl),
-      keys.JOB_PREFIX, keys.QUEUE_PREFIX, keys.registryKeys.deferred(''), depsPrefix, depsSuffix, a.prefetch.mode,
-      String(a.othersRunning), a.slot, a.token, String(a.claimsTtl), a.resultTtl, a.hasDependencies ? '1' : '0',
-      ...(a.counters ? [String(a.counters.successful), String(a.counters.failed), String(a.counters.totalWorkingTime)] : ['', '', '']),
-      ...prefetchArgs(a.prefetch),
-    ],
-  };
+  for (const j of jobs) {
+    args.push(
+      j.outcome, j.jobId, j.origin, j.executionId, j.member, String(j.endMicros / 1e6), j.endDatetime, String(j.executionStartedAt),
+      j.returnValue, j.excString, j.resultTtl, j.hasDependencies ? '1' : '0', j.slot, j.token, String(j.othersRunning),
+      j.nextExecutionId, j.resend ? '1' : '0',
+    );
+  }
+  return { keys: [keys.workerKey(h.worker), keys.workerClaimsKey(h.worker), keys.suspendedKey(), keys.queuesKey(), ...queueKeys], args };
 }
 
 /**

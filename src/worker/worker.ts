@@ -40,9 +40,7 @@ import { resolveWorkerOptions, WorkerDefaults, type ResolvedOptions, type Worker
 import {
   CLAIM_JOBS,
   claimJobsArgs,
-  FINISH_JOB,
   FINISH_JOBS,
-  finishJobArgs,
   finishJobsArgs,
   JOB_HEARTBEAT,
   REGISTER_WORKER,
@@ -53,7 +51,7 @@ import {
   WORKER_DEATH,
   WORKER_HEARTBEAT,
   type Claim,
-  type FinishArgs,
+  type FinishJob,
   type Outcome,
 } from './scripts.js';
 
@@ -81,14 +79,22 @@ interface Started extends Popped {
   fields: Map<string, Buffer>;
 }
 
-/** A finish script call waiting to be sent with others (see Worker.#finish). */
+/** A finish waiting to be sent with others (see Worker.#finish). */
 interface PendingFinish {
-  call: { keys: string[]; args: Arg[] };
+  job: FinishJob;
+  counters: Counters;
   resolve(reply: Reply[]): void;
   reject(error: unknown): void;
 }
 
-/** At most this many finishes share one script call (each declares ~17 keys). */
+/** This worker's counters as RQ keeps them in the worker hash. */
+interface Counters {
+  successful: number;
+  failed: number;
+  totalWorkingTime: number;
+}
+
+/** At most this many finishes share one script call (17 arguments each). */
 const MAX_FINISH_BATCH = 32;
 
 /** A blocking wait on one queue (its own connection: blocking commands on one connection queue up). */
@@ -664,17 +670,16 @@ export class Worker {
     else this.#counts.failed += 1;
     this.#counts.totalWorkingTime += workingSeconds;
     const prefetch = this.#reservePrefetch();
-    const finish = finishJobArgs({
-      outcome, jobId: id, origin: queue, executionId, member, worker: this.name, nowSeconds: Math.floor(end / 1e6),
-      nowDatetime: endDatetime, workingSeconds, returnValue, excString,
-      executionStartedAt: micros / 1e6, executionEndedAt: end / 1e6, defaultResultTtl: this.#o.resultTtl, prefetch,
-      othersRunning: this.#running.size, slot: String(slot), token: `f:${executionId}`, claimsTtl: CLAIMS_TTL,
-      resultTtl: fields.get('result_ttl')?.toString() ?? '', hasDependencies: job?.record.dependencyIds.length !== 0,
-      counters: { ...this.#counts },
-    });
-    const result = await this.#settle(() => this.#finish(finish));
+    const finish: FinishJob = {
+      outcome, jobId: id, origin: queue, executionId, member, endMicros: end, endDatetime, executionStartedAt: micros / 1e6,
+      returnValue, excString, resultTtl: fields.get('result_ttl')?.toString() ?? '', hasDependencies: job?.record.dependencyIds.length !== 0,
+      slot: String(slot), token: `f:${executionId}`, othersRunning: this.#running.size, nextExecutionId: prefetch ?? '', resend: false,
+    };
+    const counters = { ...this.#counts };
+    // The first send cannot repeat an earlier one; any later one may (its reply lost), so it looks first.
+    const result = await this.#settle(() => this.#finish(finish, counters).finally(() => (finish.resend = true)));
     this.#logger.info(`rqts worker ${this.name}: job ${id}: ${String(result[0])}`);
-    if (prefetch.mode === 'none') return null;
+    if (prefetch === null) return null;
     if (result.length < 4) {
       this.#claimed -= 1;
       this.#queuesSeenEmpty = true;
@@ -683,8 +688,8 @@ export class Worker {
     // The next job, started by the same script.
     const nextId = String(result[1]);
     return {
-      id: nextId, queue: prefetch.queues[Number(result[2]) - 1]!, slot, executionId: prefetch.executionId,
-      member: prefetch.layout === 2 ? keys.startedMember(nextId, prefetch.executionId) : nextId, micros: end,
+      id: nextId, queue: this.queues[Number(result[2]) - 1]!, slot, executionId: prefetch,
+      member: this.#o.layout === 2 ? keys.startedMember(nextId, prefetch) : nextId, micros: end,
       startedMs: Date.now(), ttl: Number(result[3]), fields: startedFields(fieldsFromReply(result.slice(4)), this.name, endDatetime),
     };
   }
@@ -758,13 +763,13 @@ export class Worker {
   }
 
   /**
-   * Send one finish script. With several slots, the finishes issued in the same tick share one call of
-   * {@link FINISH_JOBS} (up to {@link MAX_FINISH_BATCH}); each is still recorded and answered on its own.
+   * Send a finish. With several slots, the finishes issued in the same tick share one {@link FINISH_JOBS}
+   * call (up to {@link MAX_FINISH_BATCH}); each is still recorded and answered on its own.
    */
-  #finish(call: { keys: string[]; args: Arg[] }): Promise<Reply[]> {
-    if (this.#o.concurrency === 1) return this.connection.script(FINISH_JOB, call.keys, call.args) as Promise<Reply[]>;
+  #finish(job: FinishJob, counters: Counters): Promise<Reply[]> {
+    if (this.#o.concurrency === 1) return this.#sendFinishes([{ job, counters }]).then(([reply]) => ownReply(reply!));
     return new Promise<Reply[]>((resolve, reject) => {
-      this.#finishes.push({ call, resolve, reject });
+      this.#finishes.push({ job, counters, resolve, reject });
       if (this.#finishes.length === 1) process.nextTick(() => this.#flushFinishes());
     });
   }
@@ -772,30 +777,48 @@ export class Worker {
   #flushFinishes(): void {
     while (this.#finishes.length > 0) {
       const batch = this.#finishes.splice(0, MAX_FINISH_BATCH);
-      if (batch.length === 1) {
-        const [one] = batch as [PendingFinish];
-        (this.connection.script(FINISH_JOB, one.call.keys, one.call.args) as Promise<Reply[]>).then(one.resolve, one.reject);
-        continue;
-      }
-      const { keys: batchKeys, args } = finishJobsArgs(batch.map((b) => b.call));
-      (this.connection.script(FINISH_JOBS, batchKeys, args) as Promise<Reply[][]>).then(
+      this.#sendFinishes(batch).then(
         (replies) =>
           batch.forEach((b, i) => {
-            const reply = replies[i]!;
-            if (String(reply[0]) === 'ERR') b.reject(new RqtsError(`The finish script failed: ${String(reply[1])}`));
-            else b.resolve(reply);
+            try {
+              b.resolve(ownReply(replies[i]!));
+            } catch (error) {
+              b.reject(error);
+            }
           }),
         (error: unknown) => batch.forEach((b) => b.reject(error)),
       );
     }
   }
 
-  /** Whether the finish round trip may pop the next job (and from where), reserving it against `maxJobs`. */
-  #reservePrefetch(): FinishArgs['prefetch'] {
-    if (this.#stopping || this.#claimed >= this.#o.maxJobs) return { mode: 'none' };
-    this.#claimed += 1;
-    return { mode: 'start', queues: this.queues, executionId: newExecutionId(), layout: this.#o.layout, defaultTimeout: Defaults.JOB_TIMEOUT };
+  /**
+   * One {@link FINISH_JOBS} call. Not retried by the connection with the same arguments (a lost reply would
+   * make a second run look like a first, `resend` '0'): the caller sends it again, marked as a resend.
+   */
+  async #sendFinishes(batch: readonly { job: FinishJob; counters: Counters }[]): Promise<Reply[][]> {
+    const { keys: batchKeys, args } = finishJobsArgs(
+      {
+        worker: this.name, defaultResultTtl: this.#o.resultTtl, claimsTtl: CLAIMS_TTL, layout: this.#o.layout, defaultTimeout: Defaults.JOB_TIMEOUT,
+        // absolute counters grow job by job: the last finish's are the latest
+        queues: this.queues, counters: batch[batch.length - 1]!.counters,
+      },
+      batch.map((b) => b.job),
+    );
+    return (await this.connection.script(FINISH_JOBS, batchKeys, args, { idempotent: false })) as Reply[][];
   }
+
+  /** The next job's execution id when the finish round trip may pop one (reserved against `maxJobs`), else null. */
+  #reservePrefetch(): string | null {
+    if (this.#stopping || this.#claimed >= this.#o.maxJobs) return null;
+    this.#claimed += 1;
+    return newExecutionId();
+  }
+}
+
+/** One job's reply of {@link FINISH_JOBS}; a finish that raised in Redis fails only its own job. */
+function ownReply(reply: Reply[]): Reply[] {
+  if (String(reply[0]) === 'ERR') throw new RqtsError(`The finish script failed: ${String(reply[1])}`);
+  return reply;
 }
 
 /** The URL a node-redis client was created with, if any (isolated executors connect with it). */
