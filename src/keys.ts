@@ -70,8 +70,10 @@ export const queueWorkersKey = (queue: string): string => `rq:workers:${queue}`;
 export const workerKey = (name: string): string => `${WORKER_PREFIX}${name}`;
 /**
  * rqts only: the Node worker's claim record per slot (hash: slot → `token|status|queue index|id`), so a
- * start or finish script sent again after a lost reply returns what the first run did instead of popping
- * a second id. Outside the `rq:workers` sets, so RQ never reads it as a worker.
+ * start script (or maintenance's finish of another worker's job) sent again after a lost reply returns what
+ * the first run did instead of popping a second id. Outside the `rq:workers` sets, so RQ never reads it as a
+ * worker. The finish of the worker's own job keeps its record in the worker hash instead (field
+ * `rqts:finish:<slot>`, written with the state the finish sets there; RQ reads worker hashes field by field).
  */
 export const workerClaimsKey = (name: string): string => `${WORKER_PREFIX}${name}:claims`;
 /** Pub/sub channel for commands to a worker (`stop-job`, `shutdown`, `kill-horse`). */

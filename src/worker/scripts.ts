@@ -504,7 +504,7 @@ end
 
 -- What the jobs in turn leave in the worker hash, written once: fields in order, current_job (nil:
 -- untouched, false: removed), the TTL of the last start; maintenance's records go to the claims hash.
-local W, order, current, workerTtl, claims, own = {}, {}, nil, nil, {}, false
+local W, order, current, workerTtl, claims, own, startedHere = {}, {}, nil, nil, {}, false, false
 local function set(field, value)
   if W[field] == nil then order[#order + 1] = field end
   W[field] = value
@@ -520,10 +520,10 @@ local function apply(left)
     set('state', 'busy')
     set('current_job_working_time', '0')
     set('last_heartbeat', left.at)
-    current, workerTtl = left.started, left.ttl
+    current, workerTtl, startedHere = left.started, left.ttl, true
   elseif left.own then
-    own = true
-    if left.others == '0' then
+    -- others counts the jobs running when this one ended; a job started earlier in this call runs too
+    if left.others == '0' and not startedHere then
       -- nothing else runs: current_job can only name this job (or one already gone)
       set('state', 'idle')
       set('current_job_working_time', '0')

@@ -829,7 +829,8 @@ function clientUrl(connection: Connection): string | null {
 
 /** An execution id as RQ 2.x makes them (a uuid4's hex). */
 function newExecutionId(): string {
-  return randomUUID().replace(/-/g, '');
+  const u = randomUUID();
+  return u.slice(0, 8) + u.slice(9, 13) + u.slice(14, 18) + u.slice(19, 23) + u.slice(24);
 }
 
 /** The first non-null value of `waits`, or null once all are null. */
