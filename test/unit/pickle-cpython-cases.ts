@@ -1,0 +1,61 @@
+/**
+ * Values whose pickles CPython wrote (`test/vectors/pickle_cpython_corpus.json`, re-recorded by
+ * `npx tsx scripts/record-pickle-corpus.ts`): each is evaluated in Python from its `pyRepr`, pickled with
+ * protocols 0–5, and the bytes are what `pickle-cpython.test.ts` expects rqts to write and read. Chosen for
+ * the edges of CPython's opcode choices: int and str sizes, two's-complement widths, surrogates and the
+ * raw-unicode-escape of protocol 0, Python 2 module names, memo sharing, batches of 1000 and frames.
+ * {@link PYTHON} spells the cases a repr cannot (shared objects, globals).
+ */
+import { py, PyGlobal } from '../../src/py/values.js';
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const shared = [1, 'x'];
+const when = new Date('2024-01-02T03:04:05.678Z');
+
+export const CASES: Record<string, unknown> = {
+  none: null,
+  bools: [true, false],
+  smallInts: [0, 1, 255, 256, 65535, 65536, -1, -256, 2 ** 31 - 1, -(2 ** 31)],
+  int32Edges: [2 ** 31, -(2 ** 31) - 1, 2 ** 53],
+  bigInts: [2n ** 63n, -(2n ** 63n), -(2n ** 63n) - 1n, 2n ** 64n - 1n, -(2n ** 64n), 10n ** 30n, -(10n ** 30n)],
+  // Negative widths where save_long drops a redundant 0xff byte, and where it must keep it.
+  negativeWidths: [-(2n ** 39n), -(2n ** 40n), -(2n ** 40n) - 1n, -(2n ** 47n) + 1n, -(2n ** 55n), -128n * 2n ** 32n - 1n],
+  long1Max: 2n ** (8n * 255n - 1n) - 1n,
+  long4: 2n ** (8n * 255n),
+  floats: [1.5, -0, 1e300, Infinity, -Infinity, 5e-324, py.float(2), py.float(0)],
+  emptyStr: '',
+  ascii: 'abc',
+  latin1: 'café ÿ',
+  str255: 'x'.repeat(255),
+  str256: 'x'.repeat(256),
+  wide: '€'.repeat(100),
+  rawEscapes: 'a\\b\0\n\r\x1a\x7f\xff\u0100\uffff\u{1F600}',
+  loneHigh: '\ud800',
+  loneLow: 'a\udfffb\u{1F600}',
+  surrogateMix: ['\ud83d', '\ude00x', '\u{1F600}'],
+  bytes: [Buffer.alloc(0), Buffer.from([0, 255, 10, 92]), Buffer.alloc(255, 7), Buffer.alloc(256, 0x80)],
+  bytearrays: [py.bytearray([]), py.bytearray([1, 2, 255])],
+  tuples: [py.tuple(), py.tuple(1), py.tuple(1, 2), py.tuple(1, 2, 3), py.tuple(1, 2, 3, 4), py.tuple(py.tuple())],
+  lists: [[], [1], [[]], range(1001)],
+  dicts: [{}, { a: 1, b: [1, 2] }, new Map<unknown, unknown>([[1, 'a'], [py.tuple(1, 2), null], [false, 2.5]])],
+  bigDict: new Map(range(1001).map((i) => [i, i])),
+  // Sets of ints only: a str's hash, and so its place in a set, changes with every Python process.
+  sets: [new Set(), new Set([1, 2, 3]), new Set(range(1001)), py.frozenset(), py.frozenset([1, 2])],
+  memo: [shared, shared, 'y', 'y', py.tuple(shared, shared)],
+  datetimes: [when, when, py.date(2024, 2, 29), py.time(1, 2, 3, 4), py.timedelta({ days: -1, seconds: 5, microseconds: 7 })],
+  decimals: [py.decimal('-1.50'), py.decimal('1E+3'), py.decimal('NaN')],
+  uuids: [py.uuid('12345678-1234-5678-1234-567812345678'), py.uuid('00000000-0000-0000-0000-000000000000')],
+  globals: [new PyGlobal('builtins', 'len'), new PyGlobal('copyreg', '_reconstructor'), new PyGlobal('collections', 'OrderedDict')],
+  // More than one 64 KiB frame (closed at the first object boundary past 64 KiB), then a payload too big for any frame.
+  frames: range(40).map((i) => String(i).padEnd(2000, '.')),
+  bigPayload: ['a', 'z'.repeat(70_000), Buffer.alloc(70_000, 1), 'b'],
+};
+
+/** The Python source of the cases whose `pyRepr` would not rebuild them (sharing is lost in a repr). */
+export const PYTHON: Record<string, string> = {
+  memo: "(lambda s: [s, s, 'y', 'y', (s, s)])([1, 'x'])",
+  datetimes:
+    '(lambda d: [d, d, datetime.date(2024, 2, 29), datetime.time(1, 2, 3, 4), datetime.timedelta(days=-1, seconds=5, microseconds=7)])'
+    + '(datetime.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc))',
+  globals: '[builtins.len, copyreg._reconstructor, collections.OrderedDict]',
+};
