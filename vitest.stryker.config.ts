@@ -11,7 +11,7 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: process.env.RQTS_MUTATE_TESTS?.split(',') ?? ['test/unit/**/*.test.ts', 'test/interop/waiter.test.ts'],
+    include: process.env.RQTS_MUTATE_TESTS ? process.env.RQTS_MUTATE_TESTS.split(',') : ['test/unit/**/*.test.ts', 'test/interop/waiter.test.ts'],
     reporters: ['default'],
     // One module graph for all files: each mutant run re-imports nothing (Stryker switches mutants at run time).
     isolate: false,
