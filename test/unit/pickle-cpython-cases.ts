@@ -29,7 +29,7 @@ export const CASES: Record<string, unknown> = {
   str255: 'x'.repeat(255),
   str256: 'x'.repeat(256),
   wide: '€'.repeat(100),
-  rawEscapes: 'a\\b\0\n\r\x1a\x7f\xff\u0100\uffff\u{1F600}',
+  rawEscapes: 'a\\b\0\n\r\x1a\x7f\xff\u0100\uffff\u{10000}\u{1F600}',
   loneHigh: '\ud800',
   loneLow: 'a\udfffb\u{1F600}',
   surrogateMix: ['\ud83d', '\ude00x', '\u{1F600}'],

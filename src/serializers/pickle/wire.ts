@@ -12,19 +12,22 @@ export function u64(n: number): number[] {
   return [...b];
 }
 
-/** Little-endian two's complement with CPython's byte count (`save_long`, protocol 2+). */
+/**
+ * Little-endian two's complement in the fewest bytes that keep the sign: CPython's `encode_long` (`save_long`,
+ * protocol 2+), whose "bit_length // 8 + 1 bytes, less a redundant 0xff" is that width. 0 is empty.
+ */
 export function twosComplement(n: bigint): Buffer {
   if (n === 0n) return Buffer.alloc(0);
-  const abs = n < 0n ? -n : n;
-  let nbytes = (abs.toString(2).length >> 3) + 1;
-  let x = n < 0n ? (1n << BigInt(8 * nbytes)) + n : n;
+  // The magnitude's bits plus a sign bit; a negative n has the magnitude bits of -n - 1 (-128 fits one byte).
+  const nbytes = ((n < 0n ? -n - 1n : n).toString(2).length >> 3) + 1;
   const out = Buffer.alloc(nbytes);
+  // BigInt's & and >> act on the infinite two's complement, so a negative n needs no offset.
+  let x = n;
   for (let i = 0; i < nbytes; i++) {
     out[i] = Number(x & 0xffn);
     x >>= 8n;
   }
-  if (n < 0n && nbytes > 1 && out[nbytes - 1] === 0xff && (out[nbytes - 2]! & 0x80) !== 0) nbytes--;
-  return out.subarray(0, nbytes);
+  return out;
 }
 
 /** UTF-8 that keeps lone surrogates (Python's `surrogatepass`), since JS strings may hold them. */
