@@ -59,3 +59,53 @@ export const PYTHON: Record<string, string> = {
     + '(datetime.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc))',
   globals: '[builtins.len, copyreg._reconstructor, collections.OrderedDict]',
 };
+
+/**
+ * Hand-made pickles (latin-1 text) for the reader's text opcodes, which CPython 3 itself rarely or never
+ * writes: protocol 0 `UNICODE` (raw-unicode-escape, where only an odd run of backslashes escapes), Python 2
+ * `STRING` reprs, `surrogatepass` UTF-8 and refused byte sequences. The corpus records what CPython's
+ * `pickle.loads` made of each: its repr, or the name of the exception it raised.
+ */
+const bu = (utf8: number[]): string => `X${String.fromCharCode(utf8.length, 0, 0, 0, ...utf8)}.`;
+export const LOADS: Record<string, string> = {
+  uEscape: 'V\\u0041\\u00e9\\u00E9\n.',
+  uEvenRun: 'V\\\\u0041\n.',
+  uOddRun: 'V\\\\\\u0041\n.',
+  uAstral: 'V\\U0001f600\\U00010000\n.',
+  uOutOfRange: 'V\\U00110000\n.',
+  uShort: 'V\\u004\n.',
+  uBadHex: 'V\\u004G\n.',
+  uShortAstral: 'V\\U0001f60\n.',
+  uOtherEscape: 'Va\\b\\n\\x41\n.',
+  uTrailing: 'Vab\\\n.',
+  uLatin1: 'V\xe9\xff\n.',
+  sQuoted: "S'abc'\n.",
+  sDouble: 'S"a\'b"\n.',
+  sEscapes: "S'\\\\\\'\\\"\\n\\t\\r\\b\\f\\v\\a'\n.",
+  sHex: "S'\\x41\\x7f'\n.",
+  sBadHex: "S'\\x4g'\n.",
+  sShortHex: "S'\\x4'\n.",
+  sOctal: "S'\\101\\0\\1234\\7'\n.",
+  sOctalWrap: "S'\\777'\n.",
+  sUnknownEscape: "S'\\q\\8'\n.",
+  sTrailing: "S'ab\\'\n.",
+  sUnquoted: 'Sabc\n.',
+  sMismatched: 'S\'abc"\n.',
+  sOneQuote: "S'\n.",
+  sNonAscii: "S'\xe9'\n.",
+  sEscapedNonAscii: "S'\\xe9'\n.",
+  binstringNonAscii: 'U\x02a\xe9.',
+  binstringAscii: 'U\x02ab.',
+  loneSurrogates: bu([0xed, 0xa0, 0x80, 0x41, 0xed, 0xbf, 0xbf]),
+  surrogateAndAstral: bu([0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98, 0x80, 0xc3, 0xa9, 0xe2, 0x82, 0xac]),
+  overlong2: bu([0xc0, 0x80]),
+  overlong3: bu([0xe0, 0x80, 0x80]),
+  overlong4: bu([0xf0, 0x80, 0x80, 0x80]),
+  beyondUnicode: bu([0xf4, 0x90, 0x80, 0x80]),
+  leadF5: bu([0xf5, 0x80, 0x80, 0x80]),
+  strayContinuation: bu([0x41, 0x80]),
+  truncated3: bu([0xed, 0xa0, 0x80, 0xe2, 0x82]),
+  badContinuation: bu([0xed, 0xa0, 0x80, 0xe2, 0x41, 0x41]),
+  maxCodePoint: bu([0xed, 0xa0, 0x80, 0xf4, 0x8f, 0xbf, 0xbf]),
+  min2And3: bu([0xed, 0xa0, 0x80, 0xc2, 0x80, 0xe0, 0xa0, 0x80, 0xf0, 0x90, 0x80, 0x80]),
+};

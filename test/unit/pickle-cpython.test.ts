@@ -10,11 +10,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pyRepr } from '../../src/py/repr.js';
 import { pickleDumps, pickleLoads } from '../../src/serializers/pickle/index.js';
-import { CASES, PYTHON } from './pickle-cpython-cases.js';
+import { DeserializationError } from '../../src/errors.js';
+import { CASES, LOADS, PYTHON } from './pickle-cpython-cases.js';
 
 interface Recorded { hex?: string; length?: number; sha256?: string }
 interface Case { python?: string; python_sha256?: string; pickles: Recorded[] }
-const corpus = JSON.parse(readFileSync(new URL('../vectors/pickle_cpython_corpus.json', import.meta.url), 'utf8')) as { cases: Record<string, Case> };
+interface Loaded { pickle: string; repr?: string; error?: string }
+const corpus = JSON.parse(readFileSync(new URL('../vectors/pickle_cpython_corpus.json', import.meta.url), 'utf8')) as {
+  cases: Record<string, Case>;
+  loads: Record<string, Loaded>;
+};
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
@@ -45,6 +50,22 @@ describe('pickles CPython wrote', () => {
           expect(pyRepr(pickleLoads(written, { integralFloats: 'pyfloat' })), what).toBe(pyRepr(value));
         }
       });
+    });
+  }
+});
+
+describe('hand-made pickles, read as CPython reads them', () => {
+  it('has a recording for every hand-made pickle', () => {
+    expect(Object.keys(corpus.loads).sort()).toEqual(Object.keys(LOADS).sort());
+    for (const [name, text] of Object.entries(LOADS)) expect(corpus.loads[name]!.pickle, name).toBe(text);
+  });
+
+  for (const [name, text] of Object.entries(LOADS)) {
+    const recorded = corpus.loads[name]!;
+    it(`${name}: ${recorded.repr ?? `refused (${recorded.error})`}`, () => {
+      const bytes = Buffer.from(text, 'latin1');
+      if (recorded.repr !== undefined) expect(pyRepr(pickleLoads(bytes))).toBe(recorded.repr);
+      else expect(() => pickleLoads(bytes)).toThrow(DeserializationError);
     });
   }
 });
