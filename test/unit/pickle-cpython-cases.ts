@@ -9,6 +9,8 @@
 import { py, PyGlobal } from '../../src/py/values.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+/** n distinct strs of `length` characters (equal ones would be shared through the memo). */
+const labels = (n: number, length: number, tag = ''): string[] => range(n).map((i) => `${tag}${i}`.padEnd(length, '.'));
 const shared = [1, 'x'];
 const when = new Date('2024-01-02T03:04:05.678Z');
 
@@ -49,6 +51,13 @@ export const CASES: Record<string, unknown> = {
   // More than one 64 KiB frame (closed at the first object boundary past 64 KiB), then a payload too big for any frame.
   frames: range(40).map((i) => String(i).padEnd(2000, '.')),
   bigPayload: ['a', 'z'.repeat(70_000), Buffer.alloc(70_000, 1), 'b'],
+  // Frame edges (protocol 4+): 635 items of 103 bytes, then 120 and 8 bytes, put object boundaries at 65,528
+  // and exactly 65,536 bytes of frame, where CPython closes it (at 64 KiB, not before, not after).
+  frameAtExactly64KiB: [...labels(635, 100), 'y'.repeat(117), 'short', ...labels(5, 100, 'z')],
+  // A frame closed at a boundary, then a payload that bypasses framing (there is no frame left to close).
+  frameThenPayload: [...labels(700, 100), 'z'.repeat(70_000)],
+  // A payload of exactly 64 KiB bypasses framing; one byte less does not.
+  payloadsAt64KiB: ['a', Buffer.alloc(65_536, 2), 'b', Buffer.alloc(65_535, 3), 'c'.repeat(65_536), 'd'.repeat(65_535)],
 };
 
 /** The Python source of the cases whose `pyRepr` would not rebuild them (sharing is lost in a repr). */
