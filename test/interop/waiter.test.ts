@@ -5,10 +5,11 @@
  * several jobs in one blocking read, timeouts, aborts, and the sweep that ends waits on canceled or deleted
  * jobs. Fast enough for the mutation run (`npm run mutate`).
  */
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { Connection } from '../../src/connection.js';
-import { JobCanceledError, NoSuchJobError, WaitTimeoutError } from '../../src/errors.js';
+import { JobCanceledError, NoSuchJobError, RedisReplyError, RqtsError, WaitTimeoutError } from '../../src/errors.js';
 import { ResultType } from '../../src/protocol.js';
 import { waiterFor } from '../../src/waiter.js';
 import { privateRedis, uniqueName, waitFor } from '../helpers/index.js';
@@ -28,6 +29,34 @@ async function job(status: string): Promise<string> {
 /** The `[field, value, …]` of an entry as strings. */
 const fieldsOf = (entry: unknown): string[] => ((entry as [unknown, unknown[]])[1] ?? []).map(String);
 const idOf = (entry: unknown): string => String((entry as [unknown])[0]);
+
+/** Every command Redis runs from now on (MONITOR), as argument lists. */
+async function monitor(): Promise<{ seen: string[][]; stop(): void }> {
+  const client = createClient({ url: env.redis.url });
+  await client.connect();
+  const seen: string[][] = [];
+  await client.monitor((line: string) => {
+    seen.push([...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!));
+  });
+  return { seen, stop: () => client.destroy() };
+}
+const isXread = (args: string[]): boolean => args[0]?.toUpperCase() === 'XREAD';
+/** CLIENT UNBLOCK calls so far (an admin command: MONITOR does not show it, INFO commandstats counts it). */
+const unblocks = async (): Promise<number> => {
+  const stats = String(await env.connection.command(['INFO', 'commandstats']));
+  return Number(/cmdstat_client\|unblock:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+};
+const isClientId = (args: string[]): boolean => args[0]?.toUpperCase() === 'CLIENT' && args[1]?.toUpperCase() === 'ID';
+/** The streams an XREAD reads (the first half of what follows STREAMS). */
+const streamsRead = (args: string[]): string[] => {
+  const rest = args.slice(args.findIndex((a) => a.toUpperCase() === 'STREAMS') + 1);
+  return rest.slice(0, rest.length / 2);
+};
+/** How many connections are blocked in XREAD right now (CLIENT LIST: cmd=xread, flags with b). */
+const blockedXreads = async (): Promise<number> => {
+  const list = String(await env.connection.command(['CLIENT', 'LIST']));
+  return list.split('\n').filter((l) => / cmd=xread\b/.test(l) && / flags=\S*b/.test(l)).length;
+};
 
 describe('ResultWaiter', () => {
   it('ends a wait on a success, a failure or a spent Retry, but not on a retried run', async () => {
@@ -134,5 +163,94 @@ describe('ResultWaiter', () => {
       await connection.close();
       client.destroy();
     }
+  });
+
+  it('ends the running XREAD with one CLIENT UNBLOCK when jobs join, and re-issues it with every stream', async () => {
+    // A fresh connection: its waiter starts from nothing (no blocking id yet, no loop).
+    const connection = await Connection.from(env.redis.url).open();
+    const watch = await monitor();
+    try {
+      const waiter = waiterFor(connection);
+      const [a, b, c] = await Promise.all([job('queued'), job('queued'), job('queued')]);
+      const first = waiter.wait(a, '0-0');
+      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.some((x) => isXread(x) && streamsRead(x).includes(`rq:results:${a}`)), { what: 'an XREAD blocked on the first job' });
+      const mark = watch.seen.length;
+      const unblocksBefore = await unblocks();
+      // Two jobs join in one tick: one UNBLOCK ends the block, one XREAD then reads all three streams.
+      const joined = [waiter.wait(b, '0-0'), waiter.wait(c, '0-0')];
+      const all = [a, b, c].map((id) => `rq:results:${id}`);
+      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.slice(mark).some((x) => isXread(x) && streamsRead(x).length === 3), { what: 'an XREAD blocked on all three jobs' });
+      const after = watch.seen.slice(mark);
+      expect(after.filter(isXread).map(streamsRead)).toEqual([all]);
+      expect((await unblocks()) - unblocksBefore).toBe(1);
+      // The blocking connection asks its id once, not before every XREAD.
+      expect(watch.seen.filter(isClientId)).toHaveLength(1);
+      const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL), await addResult(c, ResultType.FAILED)];
+      expect((await Promise.all([first, ...joined])).map(idOf)).toEqual(entries);
+      expect(waiter.size).toBe(0);
+    } finally {
+      watch.stop();
+      await connection.close();
+    }
+  });
+
+  it('without CLIENT ID and CLIENT UNBLOCK (ACL), blocks briefly instead, so a job that joins is still served', async () => {
+    await env.connection.command(['ACL', 'SETUSER', 'nounblock', 'on', '>pw', '~*', '&*', '+@all', '-client']);
+    await env.connection.command(['ACL', 'LOG', 'RESET']);
+    const connection = await Connection.from(`redis://nounblock:pw@127.0.0.1:${env.redis.port}`).open();
+    const watch = await monitor();
+    const unblocksBefore = await unblocks();
+    try {
+      const waiter = waiterFor(connection);
+      const [a, b] = await Promise.all([job('queued'), job('queued')]);
+      const first = waiter.wait(a, '0-0');
+      await waitFor(() => watch.seen.some((x) => isXread(x) && streamsRead(x).includes(`rq:results:${a}`)), { what: 'an XREAD on the first job' });
+      const late = waiter.wait(b, '0-0');
+      const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL)];
+      expect((await Promise.all([first, late])).map(idOf)).toEqual(entries);
+      // CLIENT ID was denied once (ACL LOG counts repeats) and not asked again; nothing tries CLIENT UNBLOCK;
+      // the blocks are the short ones.
+      const denied = ((await env.connection.command(['ACL', 'LOG'])) as unknown[][])
+        .map((entry) => Object.fromEntries(Array.from({ length: entry.length / 2 }, (_, i) => [String(entry[2 * i]), String(entry[2 * i + 1])])))
+        .filter((entry) => entry.username === 'nounblock');
+      expect(denied.map((entry) => [entry.object, entry.count])).toEqual([['client|id', '1']]);
+      expect(await unblocks()).toBe(unblocksBefore);
+      const blocks = watch.seen.filter(isXread).map((x) => Number(x[2]));
+      expect(blocks.length).toBeGreaterThan(0);
+      expect(blocks.every((ms) => ms === blocks.at(-1))).toBe(true);
+      expect(blocks.at(-1)).toBeLessThan(2_000);
+    } finally {
+      watch.stop();
+      await connection.close();
+    }
+  });
+
+  it('ends every wait with the reply when XREAD fails for good (not a stream), and with the error when the connection closes', async () => {
+    const connection = await Connection.from(env.redis.url).open();
+    const waiter = waiterFor(connection);
+    const id = await job('queued');
+    await env.connection.command(['SET', `rq:results:${id}`, 'not a stream']);
+    const failed = await waiter.wait(id, '0-0').catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(RedisReplyError);
+    expect((failed as RedisReplyError).reply).toMatch(/^WRONGTYPE/);
+    expect(waiter.size).toBe(0);
+    const other = await job('queued');
+    const pending = waiter.wait(other, '0-0').catch((e: unknown) => e);
+    await waitFor(() => waiter.size === 1, { what: 'a watched job' });
+    await connection.close();
+    const closed = await pending;
+    expect(closed).toBeInstanceOf(RqtsError);
+    expect((closed as Error).message).toMatch(/closed/i);
+  });
+
+  it('leaves no listener on the abort signal once a wait ends', async () => {
+    const waiter = waiterFor(env.connection);
+    const id = await job('queued');
+    const controller = new AbortController();
+    const pending = waiter.wait(id, '0-0', { signal: controller.signal, timeout: 60_000 });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    await addResult(id, ResultType.SUCCESSFUL);
+    await pending;
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
