@@ -30,15 +30,17 @@ async function job(status: string): Promise<string> {
 const fieldsOf = (entry: unknown): string[] => ((entry as [unknown, unknown[]])[1] ?? []).map(String);
 const idOf = (entry: unknown): string => String((entry as [unknown])[0]);
 
-/** Every command Redis runs from now on (MONITOR), as argument lists. */
-async function monitor(): Promise<{ seen: string[][]; stop(): void }> {
+/** Every command Redis runs from now on (MONITOR), as argument lists, and the address of the client of each. */
+async function monitor(): Promise<{ seen: string[][]; from: string[]; stop(): void }> {
   const client = createClient({ url: env.redis.url });
   await client.connect();
   const seen: string[][] = [];
+  const from: string[] = [];
   await client.monitor((line: string) => {
     seen.push([...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!));
+    from.push(/\[\d+ ([^\]]+)\]/.exec(line)?.[1] ?? '');
   });
-  return { seen, stop: () => client.destroy() };
+  return { seen, from, stop: () => client.destroy() };
 }
 const isXread = (args: string[]): boolean => args[0]?.toUpperCase() === 'XREAD';
 /** CLIENT UNBLOCK calls so far (an admin command: MONITOR does not show it, INFO commandstats counts it). */
@@ -252,5 +254,36 @@ describe('ResultWaiter', () => {
     await addResult(id, ResultType.SUCCESSFUL);
     await pending;
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('asks the blocking connection its id again after it reconnects while idle, so joining jobs still cost one UNBLOCK', async () => {
+    const connection = await Connection.from(env.redis.url).open();
+    const watch = await monitor();
+    try {
+      const waiter = waiterFor(connection);
+      const a = await job('queued');
+      const done = waiter.wait(a, '0-0');
+      await addResult(a, ResultType.SUCCESSFUL);
+      await done;
+      // Now idle: drop the blocking connection (the one that asked CLIENT ID); node-redis reconnects it.
+      const clients = (): Promise<string[]> => env.connection.command(['CLIENT', 'LIST']).then((l) => String(l).trim().split('\n'));
+      const count = (await clients()).length;
+      const blocking = watch.from[watch.seen.findIndex(isClientId)]!;
+      await env.connection.command(['CLIENT', 'KILL', 'ADDR', blocking]);
+      await waitFor(async () => (await clients()).length === count, { what: 'the blocking connection back' });
+      const [b, c] = await Promise.all([job('queued'), job('queued')]);
+      const first = waiter.wait(b, '0-0');
+      await waitFor(async () => (await blockedXreads()) === 1, { what: 'an XREAD blocked on the next job' });
+      const unblocksBefore = await unblocks();
+      const late = waiter.wait(c, '0-0');
+      await waitFor(() => watch.seen.some((x) => isXread(x) && streamsRead(x).length === 2), { what: 'an XREAD on both jobs' });
+      expect(watch.seen.filter(isClientId)).toHaveLength(2);
+      expect((await unblocks()) - unblocksBefore).toBe(1);
+      const entries = [await addResult(b, ResultType.SUCCESSFUL), await addResult(c, ResultType.SUCCESSFUL)];
+      expect((await Promise.all([first, late])).map(idOf)).toEqual(entries);
+    } finally {
+      watch.stop();
+      await connection.close();
+    }
   });
 });
