@@ -286,4 +286,31 @@ describe('ResultWaiter', () => {
       await connection.close();
     }
   });
+
+  it('keeps waiting through a transient reply (MASTERDOWN while a replica has lost its primary), then is served', async () => {
+    const connection = await Connection.from(env.redis.url).open();
+    const errors = async (): Promise<number> => {
+      const stats = String(await env.connection.command(['INFO', 'errorstats']));
+      return Number(/errorstat_MASTERDOWN:count=(\d+)/.exec(stats)?.[1] ?? 0);
+    };
+    try {
+      const id = await job('queued');
+      const before = await errors();
+      // A replica of a primary that is not there, told not to serve stale data: reads get MASTERDOWN.
+      await env.connection.command(['CONFIG', 'SET', 'replica-serve-stale-data', 'no']);
+      await env.connection.command(['REPLICAOF', '127.0.0.1', '1']);
+      const waiter = waiterFor(connection);
+      const pending = waiter.wait(id, '0-0');
+      // Refused, waited and asked again: two MASTERDOWN replies (INFO still answers on a stale replica).
+      await waitFor(async () => (await errors()) >= before + 2, { what: 'the read refused twice' });
+      expect(waiter.size).toBe(1);
+      await env.connection.command(['REPLICAOF', 'NO', 'ONE']);
+      const entry = await addResult(id, ResultType.SUCCESSFUL);
+      expect(idOf(await pending)).toBe(entry);
+    } finally {
+      await env.connection.command(['REPLICAOF', 'NO', 'ONE']);
+      await env.connection.command(['CONFIG', 'SET', 'replica-serve-stale-data', 'yes']);
+      await connection.close();
+    }
+  });
 });
