@@ -389,10 +389,10 @@ export interface CallSource {
 /**
  * For the Node worker: the handler to run and its arguments, with every reference replaced by the
  * referenced job's return value (read as Python's helper reads it), and chunked-map jobs turned into one
- * call of the target per item.
+ * call of the target per item. Synchronous unless references must be read (the worker's hot path).
  * @throws ParentJobError when a referenced job has no value to give (the job then fails, naming it).
  */
-export async function resolveInvocation(job: CallSource, lookup: (funcName: string) => ((...args: never[]) => unknown) | undefined): Promise<Invocation> {
+export function resolveInvocation(job: CallSource, lookup: (funcName: string) => ((...args: never[]) => unknown) | undefined): Invocation | Promise<Invocation> {
   if (job.funcName === DataflowEntry.MAP_CHUNK) {
     const [target, items] = job.args;
     if (typeof target !== 'string' || !Array.isArray(items)) throw new RqtsError(`Malformed ${DataflowEntry.MAP_CHUNK} job`);
@@ -412,6 +412,7 @@ export async function resolveInvocation(job: CallSource, lookup: (funcName: stri
   collectIds(job.args, ids);
   collectIds(job.kwargs, ids);
   if (ids.size === 0) return { funcName: job.funcName, handler, args: [...job.args, ...kwargs] };
-  const values = await fetchReturnValues(job.connection, job.serializer, ids);
-  return { funcName: job.funcName, handler, args: [...job.args, ...kwargs].map((a) => substitute(a, values)) };
+  return fetchReturnValues(job.connection, job.serializer, ids).then((values) => ({
+    funcName: job.funcName, handler, args: [...job.args, ...kwargs].map((a) => substitute(a, values)),
+  }));
 }

@@ -11,6 +11,8 @@
 import type { Attributes, Counter, Histogram, Link, Meter, Span, SpanContext, Tracer } from '@opentelemetry/api';
 
 type Api = typeof import('@opentelemetry/api');
+/** The OpenTelemetry API package, once loaded. */
+export type OtelApi = Api;
 
 /** `messaging.system` as opentelemetry-instrumentation-rq sets it, so spans of both languages group together. */
 export const MESSAGING_SYSTEM = 'Python RQ';

@@ -118,6 +118,23 @@ export async function runHandler(
       return controller.signal;
     },
   };
+  if (!stop.aborted) {
+    let result: unknown;
+    try {
+      result = current.run(context, handler, ...args);
+    } catch (error) {
+      throw error instanceof JobOutcomeError ? error : new JobOutcomeError('failure', describeError(error));
+    }
+    // A synchronous handler ran to its end: nothing in this event loop could halt it meanwhile.
+    if (!isThenable(result)) return result;
+    return race(result, timeoutSeconds, stop, abort);
+  }
+  // Halted already (a cold shutdown): the handler is called as always, and the halt wins at once.
+  return race(current.run(context, async () => handler(...args)), timeoutSeconds, stop, abort);
+}
+
+/** A running handler's value against its timeout and its job's halt; rejects with a {@link JobOutcomeError}. */
+async function race(pending: PromiseLike<unknown>, timeoutSeconds: number, stop: Halt, abort: (reason: Error) => void): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await new Promise<unknown>((resolve, reject) => {
@@ -133,7 +150,7 @@ export async function runHandler(
         abort(new Error(outcome.kind === 'stopped' ? 'stopped' : lastLine(outcome.excString)));
         reject(outcome);
       });
-      current.run(context, async () => handler(...args)).then(resolve, reject);
+      pending.then(resolve, reject);
     });
   } catch (error) {
     if (error instanceof JobOutcomeError) throw error;
@@ -141,6 +158,10 @@ export async function runHandler(
   } finally {
     clearTimeout(timer);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 const timeoutMessage = (seconds: number): string => `Task exceeded maximum timeout value (${seconds} seconds)`;

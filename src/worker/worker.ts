@@ -30,7 +30,7 @@ import {
   unknownFunction,
   type Isolation,
 } from './execute.js';
-import { otel, traceConsume } from '../telemetry.js';
+import { otel, traceConsume, type OtelApi } from '../telemetry.js';
 import { WorkerInfo, type WorkerInfoOptions } from './info.js';
 import { excTypeAndValue, resolveCallbacks, runCallback, type JobCallbacks } from './callbacks.js';
 import { ExecutorPool } from './isolation/pool.js';
@@ -588,10 +588,10 @@ export class Worker {
    * Send a start or finish script until Redis answers: both are safe to run twice (the claims record), and
    * giving up would leave the job started with nobody running it. Only a cold shutdown stops trying.
    */
-  async #settle<T>(send: () => Promise<T>): Promise<T> {
+  async #settle<T>(send: (attempt: number) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await send();
+        return await send(attempt);
       } catch (error) {
         if (!(error instanceof ConnectionError) || this.#cold) throw error;
         this.#logger.warn(`rqts worker ${this.name}: ${error.message}; sending again`);
@@ -677,7 +677,7 @@ export class Worker {
     };
     const counters = { ...this.#counts };
     // The first send cannot repeat an earlier one; any later one may (its reply lost), so it looks first.
-    const result = await this.#settle(() => this.#finish(finish, counters).finally(() => (finish.resend = true)));
+    const result = await this.#settle((attempt) => this.#finish(attempt === 1 ? finish : { ...finish, resend: true }, counters));
     this.#logger.info(`rqts worker ${this.name}: job ${id}: ${String(result[0])}`);
     if (prefetch === null) return null;
     if (result.length < 4) {
@@ -698,10 +698,14 @@ export class Worker {
    * Run `fn` in an OpenTelemetry consumer span that continues the producer's trace from the job's meta and
    * links the spans of the jobs it depended on (one extra read, only then), as the Python instrumentation does.
    */
-  async #traced<T>(job: Job, queue: string, fields: Map<string, Buffer>, fn: () => Promise<T>): Promise<T> {
-    let api = otel(this.#o.telemetry);
-    if (api instanceof Promise) api = await api;
+  #traced<T>(job: Job, queue: string, fields: Map<string, Buffer>, fn: () => Promise<T>): Promise<T> {
+    const api = otel(this.#o.telemetry);
     if (!api) return fn();
+    if (api instanceof Promise) return api.then((loaded) => (loaded ? this.#tracedWith(loaded, job, queue, fields, fn) : fn()));
+    return this.#tracedWith(api, job, queue, fields, fn);
+  }
+
+  async #tracedWith<T>(api: OtelApi, job: Job, queue: string, fields: Map<string, Buffer>, fn: () => Promise<T>): Promise<T> {
     const meta = this.#metaOf(fields.get('meta'));
     const parents = job.record.dependencyIds;
     const dependencyMetas =
@@ -731,7 +735,8 @@ export class Worker {
     this.#logger.info(`rqts worker ${this.name}: ${job.record.origin}: ${job.record.description ?? job.funcName} (${job.id})`);
     if (isolation === 'none') {
       // resultOf() arguments are replaced by their jobs' values; chunked-map jobs call the target per item.
-      const call = await resolveInvocation(job, (name) => resolveHandler(name, this.#o.handlers));
+      let call = resolveInvocation(job, (name) => resolveHandler(name, this.#o.handlers));
+      if (call instanceof Promise) call = await call;
       if (!call.handler) throw new JobOutcomeError('failure', unknownFunction(call.funcName));
       onStart();
       return encodeResult(this.serializer, toWire(await runHandler(call.handler, job, 0, halt, call.args)));
