@@ -355,10 +355,9 @@ export class Connection {
    * Send one command; replies are type-mapped (see {@link Reply}). Transient connection errors are retried;
    * with `idempotent: false` only errors that prove the command never reached Redis are.
    */
-  async command(args: readonly Arg[], { idempotent = true }: SendOptions = {}): Promise<Reply> {
-    const reply = await this.#withRetry(() => this.#send(this.#client, args, this.#commandTimeoutMs), idempotent);
-    if (this.#waitArgs && isWrite(args)) await this.#awaitReplicas();
-    return reply;
+  command(args: readonly Arg[], { idempotent = true }: SendOptions = {}): Promise<Reply> {
+    const reply = this.#withRetry(() => this.#send(this.#client, args, this.#commandTimeoutMs), idempotent);
+    return this.#waitArgs && isWrite(args) ? this.#afterReplicas(reply) : reply;
   }
 
   /** @internal Send several commands in one round trip (not atomic); each reply in order. */
@@ -377,25 +376,31 @@ export class Connection {
    * Run a Lua script (EVALSHA, then EVAL when Redis answers NOSCRIPT, e.g. after a restart). Retries as
    * {@link Connection.command}: a script that is not safe to run twice must say `idempotent: false`.
    */
-  async script(script: LuaScript, keys: readonly Arg[], args: readonly Arg[], { idempotent = true }: SendOptions = {}): Promise<Reply> {
+  script(script: LuaScript, keys: readonly Arg[], args: readonly Arg[], { idempotent = true }: SendOptions = {}): Promise<Reply> {
     // A script declares only real keys: an empty name fails under ACL key patterns, proxies and clusters.
     for (const key of keys) {
-      if (key.length === 0) throw new RqtsError(`Script ${script.name} was given an empty key name (an rqts bug)`);
+      if (key.length === 0) return Promise.reject(new RqtsError(`Script ${script.name} was given an empty key name (an rqts bug)`));
     }
     const tail = [String(keys.length), ...keys, ...args];
-    const reply = await this.#withRetry(async () => {
-      try {
-        return await this.#send(this.#client, ['EVALSHA', script.sha, ...tail], this.#commandTimeoutMs);
-      } catch (error) {
-        if (error instanceof ErrorReply && error.message.startsWith('NOSCRIPT')) {
-          return this.#send(this.#client, ['EVAL', script.source, ...tail], this.#commandTimeoutMs);
-        }
-        throw error;
-      }
-    }, idempotent);
+    const reply = this.#withRetry(
+      () =>
+        this.#send(this.#client, ['EVALSHA', script.sha, ...tail], this.#commandTimeoutMs).then(undefined, (error: unknown) => {
+          if (error instanceof ErrorReply && error.message.startsWith('NOSCRIPT')) {
+            return this.#send(this.#client, ['EVAL', script.source, ...tail], this.#commandTimeoutMs);
+          }
+          throw error;
+        }),
+      idempotent,
+    );
     // Every rqts script writes (or may write).
-    if (this.#waitArgs) await this.#awaitReplicas();
-    return reply;
+    return this.#waitArgs ? this.#afterReplicas(reply) : reply;
+  }
+
+  /** `reply`, once every write sent so far reached the replicas `waitForReplicas` asks for. */
+  async #afterReplicas<T>(reply: Promise<T>): Promise<T> {
+    const value = await reply;
+    await this.#awaitReplicas();
+    return value;
   }
 
   /** `WAIT n timeout`: every write sent on this connection so far reached `n` replicas, else a ConnectionError. */
@@ -472,21 +477,29 @@ export class Connection {
     await this.close();
   }
 
-  async #send(client: RedisClient, args: readonly Arg[], timeoutMs: number): Promise<Reply> {
-    // Skip the await (and its microtask hop) on the hot path when the client is already open.
-    if (this.#closed || !client.isOpen) await this.#ensureOpen();
-    const reply = client.sendCommand(args as Arg[], COMMAND_OPTIONS);
-    return (await (timeoutMs === this.#commandTimeoutMs ? this.#deadlines.track(reply) : withDeadline(reply, timeoutMs))) as unknown as Reply;
+  // The hot path of every command: plain promise chains rather than async layers, so a command costs as few
+  // promises as it can (each one costs more again once AsyncLocalStorage is in use).
+  #send(client: RedisClient, args: readonly Arg[], timeoutMs: number): Promise<Reply> {
+    if (this.#closed || !client.isOpen) return this.#ensureOpen().then(() => this.#sendOpen(client, args, timeoutMs));
+    return this.#sendOpen(client, args, timeoutMs);
+  }
+
+  #sendOpen(client: RedisClient, args: readonly Arg[], timeoutMs: number): Promise<Reply> {
+    let reply: Promise<unknown>;
+    try {
+      reply = client.sendCommand(args as Arg[], COMMAND_OPTIONS);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return (timeoutMs === this.#commandTimeoutMs ? this.#deadlines.track(reply) : withDeadline(reply, timeoutMs)) as Promise<Reply>;
   }
 
   /** Run once; only a failure goes through p-retry (whose bookkeeping the hot path should not pay for). */
-  async #withRetry<T>(fn: () => Promise<T>, idempotent = true): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
+  #withRetry<T>(fn: () => Promise<T>, idempotent = true): Promise<T> {
+    return fn().then(undefined, (error: unknown) => {
       if (!(idempotent ? isTransient(error) : neverSent(error)) || this.#retries === 0) throw this.#wrap(error);
-    }
-    return this.#retryAfterFailure(fn, idempotent);
+      return this.#retryAfterFailure(fn, idempotent);
+    });
   }
 
   async #retryAfterFailure<T>(fn: () => Promise<T>, idempotent: boolean): Promise<T> {
