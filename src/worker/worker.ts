@@ -82,16 +82,8 @@ interface Started extends Popped {
 /** A finish waiting to be sent with others (see Worker.#finish). */
 interface PendingFinish {
   job: FinishJob;
-  counters: Counters;
   resolve(reply: Reply[]): void;
   reject(error: unknown): void;
-}
-
-/** This worker's counters as RQ keeps them in the worker hash. */
-interface Counters {
-  successful: number;
-  failed: number;
-  totalWorkingTime: number;
 }
 
 /** At most this many finishes share one script call (17 arguments each). */
@@ -675,9 +667,8 @@ export class Worker {
       returnValue, excString, resultTtl: fields.get('result_ttl')?.toString() ?? '', hasDependencies: job?.record.dependencyIds.length !== 0,
       slot: String(slot), token: `f:${executionId}`, othersRunning: this.#running.size, nextExecutionId: prefetch ?? '', resend: false,
     };
-    const counters = { ...this.#counts };
     // The first send cannot repeat an earlier one; any later one may (its reply lost), so it looks first.
-    const result = await this.#settle((attempt) => this.#finish(attempt === 1 ? finish : { ...finish, resend: true }, counters));
+    const result = await this.#settle((attempt) => this.#finish(attempt === 1 ? finish : { ...finish, resend: true }));
     this.#logger.info(`rqts worker ${this.name}: job ${id}: ${String(result[0])}`);
     if (prefetch === null) return null;
     if (result.length < 4) {
@@ -771,10 +762,10 @@ export class Worker {
    * Send a finish. With several slots, the finishes issued in the same tick share one {@link FINISH_JOBS}
    * call (up to {@link MAX_FINISH_BATCH}); each is still recorded and answered on its own.
    */
-  #finish(job: FinishJob, counters: Counters): Promise<Reply[]> {
-    if (this.#o.concurrency === 1) return this.#sendFinishes([{ job, counters }]).then(([reply]) => ownReply(reply!));
+  #finish(job: FinishJob): Promise<Reply[]> {
+    if (this.#o.concurrency === 1) return this.#sendFinishes([job]).then(([reply]) => ownReply(reply!));
     return new Promise<Reply[]>((resolve, reject) => {
-      this.#finishes.push({ job, counters, resolve, reject });
+      this.#finishes.push({ job, resolve, reject });
       if (this.#finishes.length === 1) process.nextTick(() => this.#flushFinishes());
     });
   }
@@ -782,7 +773,7 @@ export class Worker {
   #flushFinishes(): void {
     while (this.#finishes.length > 0) {
       const batch = this.#finishes.splice(0, MAX_FINISH_BATCH);
-      this.#sendFinishes(batch).then(
+      this.#sendFinishes(batch.map((b) => b.job)).then(
         (replies) =>
           batch.forEach((b, i) => {
             try {
@@ -800,16 +791,17 @@ export class Worker {
    * One {@link FINISH_JOBS} call. Not retried by the connection with the same arguments (a lost reply would
    * make a second run look like a first, `resend` '0'): the caller sends it again, marked as a resend.
    */
-  async #sendFinishes(batch: readonly { job: FinishJob; counters: Counters }[]): Promise<Reply[][]> {
+  #sendFinishes(jobs: readonly FinishJob[]): Promise<Reply[][]> {
     const { keys: batchKeys, args } = finishJobsArgs(
       {
         worker: this.name, defaultResultTtl: this.#o.resultTtl, claimsTtl: CLAIMS_TTL, layout: this.#o.layout, defaultTimeout: Defaults.JOB_TIMEOUT,
-        // absolute counters grow job by job: the last finish's are the latest
-        queues: this.queues, counters: batch[batch.length - 1]!.counters,
+        // The counts as they are now, never a finish's own: a finish sent again after newer ones must not
+        // write older (smaller) counts back.
+        queues: this.queues, counters: { ...this.#counts },
       },
-      batch.map((b) => b.job),
+      jobs,
     );
-    return (await this.connection.script(FINISH_JOBS, batchKeys, args, { idempotent: false })) as Reply[][];
+    return this.connection.script(FINISH_JOBS, batchKeys, args, { idempotent: false }) as Promise<Reply[][]>;
   }
 
   /** The next job's execution id when the finish round trip may pop one (reserved against `maxJobs`), else null. */
