@@ -287,7 +287,8 @@ const FINISH_HEADER_ARGS = 8;
  * jobs are popped from, in order: pairs of a queue and its started registry.
  * ARGV header: [1] worker name · [2] default result ttl · [3] claims hash ttl · [4] '2' for the RQ 2.x layout,
  * '1' for 1.x · [5] default job timeout · [6] + [7] + [8] this worker's successful and failed job counts and
- * total working time after these jobs (absolute: one process owns them; '' for maintenance).
+ * total working time as the worker has them when it sends the call (absolute: one process owns them; a
+ * call sent again never writes older counts over newer ones; '' for maintenance).
  * Then per job, 17 each: outcome · id · origin · execution id · started-registry member · ended (epoch
  * float) · ended (RQ datetime) · execution started (epoch float) · return value, base64 ('' = None) ·
  * exc_string, base64 of zlib · result_ttl as read when it started ('' when unset) · '1' when the job has
@@ -611,7 +612,7 @@ export interface FinishHeader {
   defaultTimeout: number;
   /** Where next jobs are popped from (empty when no job pops one). */
   queues: readonly string[];
-  /** This worker's counters after these jobs (absolute: one process owns them); null for maintenance. */
+  /** This worker's counters as it has them now (absolute: one process owns them); null for maintenance. */
   counters: { successful: number; failed: number; totalWorkingTime: number } | null;
 }
 
