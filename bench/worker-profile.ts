@@ -26,8 +26,10 @@ const handlers = { [NOOP]: () => null };
 const redis = await startRedis();
 const connection = await Connection.from(redis.url).open();
 const bullConnection = { host: '127.0.0.1', port: redis.port };
+// Connected only to profile: a connected inspector session slows every process it is in (BullMQ's Worker ran
+// at about half its `npm run bench` rate at concurrency 50 with one attached).
 const session = new Session();
-session.connect();
+if (profiled) session.connect();
 const post = <T>(method: string, params?: object): Promise<T> =>
   new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res as T))));
 
