@@ -295,7 +295,7 @@ const FINISH_HEADER_ARGS = 8;
  * dependencies · the slot's field · the finish's token · how many other jobs this worker runs (it turns
  * `idle` at 0) · the next job's execution id ('' = pop nothing) · resend.
  * Returns one reply per job: `{status}` or, when a job was started, `{status, nextId, queueIndex, ttl,
- * field, value, …}` (status 'finished' | 'failed' | 'stopped' | 'retried' | 'scheduled' | 'deleted' |
+ * {field, value, …}}` (status 'finished' | 'failed' | 'stopped' | 'retried' | 'scheduled' | 'deleted' |
  * 'gone' | 'alive' — an abandoned-looking job whose heartbeat came back; the next job's id, the 1-based index
  * of its queue among the pairs, its heartbeat TTL and its hash as read before it was marked started, see
  * {@link startedFields}), or `{'ERR', message}` when that job's finish raised (the others are unaffected).
@@ -306,11 +306,9 @@ export const FINISH_JOBS = new LuaScript(
 local workerKey, claimsKey = KEYS[1], KEYS[2]
 local workerName, defaultResultTtl, layout, defaultTimeout = ARGV[1], ARGV[2], ARGV[4], ARGV[5]
 
--- the reply of a started next job: its id, queue index, heartbeat TTL and hash as read
+-- the reply of a started next job: its id, queue index, heartbeat TTL and hash as read (not copied: a nested reply)
 local function startedReply(status, nextId, index, fields)
-  local reply = {status, nextId, index, startedTtl(fields, defaultTimeout)}
-  for _, v in ipairs(fields) do reply[#reply + 1] = v end
-  return reply
+  return {status, nextId, index, startedTtl(fields, defaultTimeout), fields}
 end
 
 -- release the dependents whose dependencies are all met (§6.2); returns how many stay

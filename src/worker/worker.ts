@@ -681,7 +681,7 @@ export class Worker {
     return {
       id: nextId, queue: this.queues[Number(result[2]) - 1]!, slot, executionId: prefetch,
       member: this.#o.layout === 2 ? keys.startedMember(nextId, prefetch) : nextId, micros: end,
-      startedMs: Date.now(), ttl: Number(result[3]), fields: startedFields(fieldsFromReply(result.slice(4)), this.name, endDatetime),
+      startedMs: Date.now(), ttl: Number(result[3]), fields: startedFields(fieldsFromReply(result[4] as Reply[]), this.name, endDatetime),
     };
   }
 
