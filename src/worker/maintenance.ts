@@ -5,8 +5,7 @@
  * worker sets. Whoever abandoned a job — a Python or a Node worker — it is cleaned the same way.
  */
 import { randomUUID } from 'node:crypto';
-import type { Connection } from '../connection.js';
-import { RqtsError } from '../errors.js';
+import type { Connection, Reply } from '../connection.js';
 import { Group } from '../groups.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
@@ -14,7 +13,7 @@ import { compress, fieldsFromReply, formatDatetime, nowMicros, recordFromFields 
 import type { Serializer } from '../serializers/serializer.js';
 import { runCallback } from './callbacks.js';
 import { resolveHandler, type Handler } from './execute.js';
-import { FINISH_JOBS, finishJobsArgs } from './scripts.js';
+import { FINISH_JOBS, finishJobsArgs, finishReply } from './scripts.js';
 
 export interface MaintenanceContext {
   connection: Connection;
@@ -123,8 +122,8 @@ async function failJob(ctx: MaintenanceContext, queue: string, id: string, membe
       slot: 'maintenance', token: `m:${randomUUID()}`, othersRunning: 0, nextExecutionId: '', resend: true,
     }],
   );
-  const [[status, message]] = (await ctx.connection.script(FINISH_JOBS, finish.keys, finish.args)) as unknown[][] as [[unknown, unknown]];
-  if (String(status) === 'ERR') throw new RqtsError(`The finish script failed: ${String(message)}`);
+  const [reply] = (await ctx.connection.script(FINISH_JOBS, finish.keys, finish.args)) as Reply[][];
+  const [status] = finishReply(reply!);
   if (String(status) !== 'alive' && String(status) !== 'gone') ctx.logger.warn(`rqts maintenance: job ${id} (${why}): ${String(status)}`);
 }
 

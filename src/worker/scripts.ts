@@ -5,7 +5,8 @@
  * it reads (a finished job's dependents, the next job a finish starts), as prefixes in ARGV. RQ's keys have
  * no hash tags, so RQ runs on one Redis (not a cluster), where a derived key is safe.
  */
-import { LuaScript, type Arg } from '../connection.js';
+import { LuaScript, type Arg, type Reply } from '../connection.js';
+import { RqtsError } from '../errors.js';
 import * as keys from '../keys.js';
 
 /**
@@ -612,6 +613,12 @@ export interface FinishHeader {
   queues: readonly string[];
   /** This worker's counters as it has them now (absolute: one process owns them); null for maintenance. */
   counters: { successful: number; failed: number; totalWorkingTime: number } | null;
+}
+
+/** One job's reply of {@link FINISH_JOBS}; a finish that raised in Redis fails only its own job. */
+export function finishReply(reply: Reply[]): Reply[] {
+  if (String(reply[0]) === 'ERR') throw new RqtsError(`The finish script failed: ${String(reply[1])}`);
+  return reply;
 }
 
 /** KEYS and ARGV for {@link FINISH_JOBS}; pure. */

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Connection, ownsTarget, type Arg, type ConnectionLike, type RedisClient, type Reply } from '../connection.js';
 import { resolveInvocation, targetName, toWire } from '../dataflow.js';
-import { ConnectionError, InvalidArgumentError, RqtsError } from '../errors.js';
+import { ConnectionError, InvalidArgumentError } from '../errors.js';
 import { Job } from '../job.js';
 import * as keys from '../keys.js';
 import { DataflowEntry, Defaults } from '../protocol.js';
@@ -42,6 +42,7 @@ import {
   claimJobsArgs,
   FINISH_JOBS,
   finishJobsArgs,
+  finishReply,
   JOB_HEARTBEAT,
   REGISTER_WORKER,
   runningJobKeys,
@@ -763,7 +764,7 @@ export class Worker {
    * call (up to {@link MAX_FINISH_BATCH}); each is still recorded and answered on its own.
    */
   #finish(job: FinishJob): Promise<Reply[]> {
-    if (this.#o.concurrency === 1) return this.#sendFinishes([job]).then(([reply]) => ownReply(reply!));
+    if (this.#o.concurrency === 1) return this.#sendFinishes([job]).then(([reply]) => finishReply(reply!));
     return new Promise<Reply[]>((resolve, reject) => {
       this.#finishes.push({ job, resolve, reject });
       if (this.#finishes.length === 1) process.nextTick(() => this.#flushFinishes());
@@ -787,7 +788,7 @@ export class Worker {
         (replies) =>
           batch.forEach((b, i) => {
             try {
-              b.resolve(ownReply(replies[i]!));
+              b.resolve(finishReply(replies[i]!));
             } catch (error) {
               b.reject(error);
             }
@@ -820,12 +821,6 @@ export class Worker {
     this.#claimed += 1;
     return newExecutionId();
   }
-}
-
-/** One job's reply of {@link FINISH_JOBS}; a finish that raised in Redis fails only its own job. */
-function ownReply(reply: Reply[]): Reply[] {
-  if (String(reply[0]) === 'ERR') throw new RqtsError(`The finish script failed: ${String(reply[1])}`);
-  return reply;
 }
 
 /** The URL a node-redis client was created with, if any (isolated executors connect with it). */
