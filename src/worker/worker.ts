@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Connection, ownsTarget, type Arg, type ConnectionLike, type RedisClient, type Reply } from '../connection.js';
+import { Connection, ownsTarget, type ConnectionLike, type RedisClient, type Reply } from '../connection.js';
 import { resolveInvocation, targetName, toWire } from '../dataflow.js';
 import { ConnectionError, InvalidArgumentError } from '../errors.js';
 import { Job } from '../job.js';
