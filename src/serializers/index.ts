@@ -27,7 +27,8 @@ const BY_NAME: Record<string, Serializer> = {
  * Turn a serializer option into a {@link Serializer}.
  * @remarks Mirrors RQ's `resolve_serializer`, except that arbitrary dotted paths cannot be imported from JS.
  * @param nameOrSerializer - `'pickle'` (RQ's default), `'json'`, `'superjson'`, an RQ dotted name, or an
- *   object with `dumps(value): Buffer` and `loads(bytes): unknown`. @defaultValue `'pickle'`
+ *   object (or a class, as RQ's serializers are) with `dumps(value): Buffer` and `loads(bytes): unknown`.
+ *   @defaultValue `'pickle'`
  * @throws InvalidArgumentError for an unknown name or an object without callable `dumps`/`loads`.
  * @example resolveSerializer('rq.serializers.JSONSerializer').name // 'json'
  */
@@ -38,9 +39,11 @@ export function resolveSerializer(nameOrSerializer: SerializerLike = 'pickle'): 
     throw new InvalidArgumentError('serializer', nameOrSerializer, `unknown serializer; use one of ${Object.keys(BY_NAME).join(', ')}, or an object with dumps/loads`);
   }
   const s = nameOrSerializer as Partial<Serializer> | null;
-  if (s === null || typeof s !== 'object' || typeof s.dumps !== 'function' || typeof s.loads !== 'function') {
+  // A class with static dumps/loads is accepted too: RQ's own serializers are classes used that way.
+  const holder = s !== null && (typeof s === 'object' || typeof s === 'function');
+  if (!holder || typeof s.dumps !== 'function' || typeof s.loads !== 'function') {
     throw new InvalidArgumentError('serializer', nameOrSerializer, 'must be a serializer name or an object with dumps() and loads() methods');
   }
-  if (typeof s.name !== 'string') return { name: 'custom', dumps: s.dumps.bind(s), loads: s.loads.bind(s) };
+  if (typeof s.name !== 'string' || s.name === '') return { name: 'custom', dumps: s.dumps.bind(s), loads: s.loads.bind(s) };
   return s as Serializer;
 }

@@ -141,6 +141,27 @@ describe('resolveSerializer and superjson refusals', () => {
     expect(custom.loads(custom.dumps('x'))).toBe('x');
   });
 
+  it('takes a class with static dumps() and loads(), as RQ serializers are written, under its own name', () => {
+    class UpperSerializer {
+      static dumps(value: unknown): Buffer {
+        return Buffer.from(String(value).toUpperCase());
+      }
+      static loads(bytes: Buffer): unknown {
+        return `${this.name}:${bytes.toString()}`;
+      }
+    }
+    const resolved = resolveSerializer(UpperSerializer);
+    expect(resolved.name).toBe('UpperSerializer');
+    expect(resolved.loads(resolved.dumps('abc'))).toBe('UpperSerializer:ABC');
+    // A nameless class is named custom, its methods still bound to it; a bare function is still refused.
+    const [nameless] = [class { static dumps(): Buffer { return Buffer.from('x'); } static loads(): unknown { return this === nameless; } }];
+    expect(nameless!.name).toBe('');
+    const anonymous = resolveSerializer(nameless as never);
+    expect(anonymous.name).toBe('custom');
+    expect(anonymous.loads(anonymous.dumps(null))).toBe(true);
+    expect(() => resolveSerializer((() => Buffer.alloc(0)) as never)).toThrow(expect.objectContaining({ option: 'serializer' }));
+  });
+
   it('refuses a value superjson cannot write, naming it and keeping the error as the cause', () => {
     // superjson hands the walked value to JSON.stringify, which calls toJSON(): a throwing one ends the write.
     const reason = new Error('no JSON form');
