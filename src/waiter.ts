@@ -68,7 +68,8 @@ export class ResultWaiter {
   /** Set while an XREAD is in flight; bumps with every call so a late UNBLOCK can tell. */
   #generation = 0;
   #inFlight = false;
-  #interruptQueued = false;
+  /** The XREAD an UNBLOCK is already on its way to (its generation), so joins in one tick cost one. */
+  #interruptFor = -1;
   /** False once Redis denied CLIENT ID or CLIENT UNBLOCK (ACL): then blocks are short. */
   #canUnblock = true;
   readonly #listening = new WeakSet<RedisClient>();
@@ -209,14 +210,15 @@ export class ResultWaiter {
     }
   }
 
-  /** End the running XREAD so the next one includes new jobs. Coalesced: one UNBLOCK per tick. */
+  /**
+   * End the running XREAD so the next one includes new jobs: one UNBLOCK per XREAD, however many join. None
+   * when no XREAD is in flight: the next one reads the key set afresh (an idle waiter's first wait used to
+   * end the very XREAD it had just issued, one more round trip on every wait).
+   */
   #interrupt(): void {
-    if (this.#interruptQueued) return;
-    this.#interruptQueued = true;
-    setImmediate(() => {
-      this.#interruptQueued = false;
-      void this.#unblock(this.#generation, 0);
-    });
+    if (!this.#inFlight || this.#interruptFor === this.#generation) return;
+    const generation = (this.#interruptFor = this.#generation);
+    setImmediate(() => void this.#unblock(generation, 0));
   }
 
   async #unblock(generation: number, attempt: number): Promise<void> {

@@ -196,6 +196,31 @@ describe('ResultWaiter', () => {
     }
   });
 
+  it('serves a wait on an idle waiter with one XREAD and no CLIENT UNBLOCK (nothing in flight to end)', async () => {
+    const connection = await Connection.from(env.redis.url).open();
+    const watch = await monitor();
+    try {
+      const waiter = waiterFor(connection);
+      const [a, b] = await Promise.all([job('queued'), job('queued')]);
+      // The first wait also asks the blocking connection its id; once it is served the waiter is idle.
+      const first = waiter.wait(a, '0-0');
+      await waitFor(async () => (await blockedXreads()) === 1, { what: 'an XREAD blocked on the first job' });
+      await addResult(a, ResultType.SUCCESSFUL);
+      await first;
+      const unblocksBefore = await unblocks();
+      const mark = watch.seen.length;
+      const second = waiter.wait(b, '0-0');
+      await waitFor(async () => (await blockedXreads()) === 1, { what: 'an XREAD blocked on the second job' });
+      const entry = await addResult(b, ResultType.SUCCESSFUL);
+      expect(idOf(await second)).toBe(entry);
+      expect((await unblocks()) - unblocksBefore).toBe(0);
+      expect(watch.seen.slice(mark).filter(isXread).map(streamsRead)).toEqual([[`rq:results:${b}`]]);
+    } finally {
+      watch.stop();
+      await connection.close();
+    }
+  });
+
   it('without CLIENT ID and CLIENT UNBLOCK (ACL), blocks briefly instead, so a job that joins is still served', async () => {
     await env.connection.command(['ACL', 'SETUSER', 'nounblock', 'on', '>pw', '~*', '&*', '+@all', '-client']);
     await env.connection.command(['ACL', 'LOG', 'RESET']);
