@@ -70,10 +70,151 @@ export const PYTHON: Record<string, string> = {
 };
 
 /**
+ * Hand-made pickles for the reader's other opcodes and its refusals: the stack and MARK opcodes, opcodes
+ * CPython 3 never writes (`POP`, `POP_MARK`, `DUP`, `BINBYTES8`, `BINUNICODE8`, `NEWOBJ_EX`, `LONG_BINGET`…),
+ * protocol 0 `INT`/`LONG`/`FLOAT` text, the memo, `copyreg` helpers of protocols 0–1, lengths that end exactly
+ * at or one past the data, and the opcodes rqts refuses (persistent ids, extensions, out-of-band buffers).
+ * Only inputs where rqts and CPython agree: for the text opcodes CPython is laxer in places rqts does not
+ * follow (`INT` in base 0, `I+1` read as True, `FLOAT` overflow, memo keys with a sign).
+ */
+const OPCODES: Record<string, string> = {
+  // The stack and its MARKs. POP with nothing above the MARK pops the MARK, as CPython does.
+  popMarkAbove: 'N(0.',
+  popValue: 'NI1\n0.',
+  popUnderflow: '0.',
+  popMark: 'N(I1\nI2\n1.',
+  popMarkNoMark: '1.',
+  dup: 'I1\n2\x86.',
+  dupEmpty: '2.',
+  stopEmpty: '.',
+  tuple1Empty: '\x85.',
+  tuple2Short: 'I1\n\x86.',
+  appendEmpty: 'a.',
+  instNoMark: 'i__builtin__\nset\n.',
+  objEmpty: '(o.',
+  // Protocol and frame headers; data that ends early.
+  proto6: '\x80\x06N.',
+  frameExact: '\x80\x04\x95\x02\0\0\0\0\0\0\0N.',
+  frameOver: '\x80\x04\x95\x03\0\0\0\0\0\0\0N.',
+  noStop: 'N',
+  noNewline: 'I1',
+  // A length that swallows the STOP opcode: the data is read, then the STOP is missing.
+  binunicodeEatsStop: 'X\x01\0\0\0.',
+  shortBinbytesEatsStop: 'C\x01.',
+  binstringNegative: 'T\xff\xff\xff\xff.',
+  binbytes8: '\x8e\x01\0\0\0\0\0\0\0a.',
+  binbytes8EatsStop: '\x8e\x02\0\0\0\0\0\0\0a.',
+  binbytes8Over: '\x8e\x03\0\0\0\0\0\0\0a.',
+  binunicode8: '\x8d\x01\0\0\0\0\0\0\0a.',
+  bytearray8: '\x96\x01\0\0\0\0\0\0\0a.',
+  // LONG1 / LONG4: two's complement, little-endian; LONG4's length is signed.
+  long1Zero: '\x8a\x00.',
+  long1Max: '\x8a\x01\x7f.',
+  long1Min: '\x8a\x01\x80.',
+  long2Min: '\x8a\x02\x00\x80.',
+  long4Zero: '\x8b\0\0\0\0.',
+  long4One: '\x8b\x01\0\0\0\x05.',
+  long4EatsStop: '\x8b\x02\0\0\0\x05.',
+  long4Over: '\x8b\x03\0\0\0\x05.',
+  long4Negative: '\x8b\xff\xff\xff\xff.',
+  // Protocol 0 INT and LONG text.
+  intTrue: 'I01\n.',
+  intFalse: 'I00\n.',
+  intPlus: 'I+5\n.',
+  intSpaces: 'I 12 \n.',
+  intNegative: 'I-7\n.',
+  intLetters: 'I12a\n.',
+  intMaxDigits: `I${'9'.repeat(4300)}\n.`,
+  intTooLong: `I${'9'.repeat(4301)}\n.`,
+  longSuffix: 'L12L\n.',
+  longNoSuffix: 'L12\n.',
+  longSpaces: 'L 12 \n.',
+  longNegative: 'L-5L\n.',
+  longMaxDigits: `L-${'8'.repeat(4300)}L\n.`,
+  longTooLong: `L-${'8'.repeat(4301)}L\n.`,
+  // Protocol 0 FLOAT text: Python's float() spellings, without surrounding whitespace.
+  floatInfUpper: 'FINF\n.',
+  floatPlusInf: 'F+inf\n.',
+  floatMinusInfinity: 'F-Infinity\n.',
+  floatPlusNan: 'F+nan\n.',
+  floatMinusNan: 'F-NaN\n.',
+  floatInfPrefix: 'Fxinf\n.',
+  floatInfSuffix: 'Finfx\n.',
+  floatTrailingDot: 'F1.\n.',
+  floatLeadingDot: 'F.5\n.',
+  floatExp: 'F1e5\n.',
+  floatExpUpperMinus: 'F1E-5\n.',
+  floatSignedExp: 'F-1.5e+3\n.',
+  floatDotExp: 'F+.5e-2\n.',
+  floatNoExpDigits: 'F1e\n.',
+  floatOnlyExp: 'Fe5\n.',
+  floatDot: 'F.\n.',
+  floatUnderscore: 'F1_0\n.',
+  floatHex: 'F0x10\n.',
+  floatLeadingJunk: 'Fx1.5\n.',
+  floatTrailingJunk: 'F1.5x\n.',
+  // Containers and their targets.
+  dictPairs: '(I1\nI2\nI3\nI4\nd.',
+  dictOdd: '(I1\nd.',
+  setitemsOdd: '}(I1\nu.',
+  setitemList: ']I1\nI2\ns.',
+  setitemTuple: ')I1\nI2\ns.',
+  appendDict: '}I1\na.',
+  appendTuple: ')I1\na.',
+  appendsTuple: ')(I1\ne.',
+  additems: '\x80\x04\x8f(I1\nI2\n\x90.',
+  additemsList: '](I1\n\x90.',
+  additemsFrozenset: '\x80\x04(\x91(I1\n\x90.',
+  buildList: ']}b.',
+  // Globals and calls. __builtin__ and copy_reg are Python 2's names.
+  stackGlobal: '\x80\x04\x8c\x08builtins\x8c\x03set\x93)R.',
+  stackGlobalInts: '\x80\x04I1\nI2\n\x93.',
+  stackGlobalIntName: '\x80\x04\x8c\x03abcI1\n\x93.',
+  stackGlobalIntModule: '\x80\x04I1\n\x8c\x03abc\x93.',
+  reduceNotGlobal: 'N)R.',
+  reduceArgsNone: 'cbuiltins\nset\nNR.',
+  newobjArgsNone: '\x80\x02cbuiltins\nset\nN\x81.',
+  newobjDate: '\x80\x02cdatetime\ndate\nC\x04\x07\xe8\x02\x1d\x85\x81.',
+  newobjEx: '\x80\x04cbuiltins\nset\n)}\x92.',
+  newobjExDate: '\x80\x04cdatetime\ndate\nC\x04\x07\xe8\x02\x1d\x85}\x92.',
+  newobjExArgsNone: '\x80\x04cbuiltins\nset\nN}\x92.',
+  newobjExKwargsNone: '\x80\x04cbuiltins\nset\n)N\x92.',
+  inst: '((I1\nI2\nli__builtin__\nset\n.',
+  obj: '(c__builtin__\nset\n(I1\nlo.',
+  // copyreg helpers (protocols 0–1): _reconstructor(cls, object, None) then BUILD; __newobj__(cls, *args).
+  reconstructor: 'ccopy_reg\n_reconstructor\n(cuuid\nUUID\nc__builtin__\nobject\nNtR(dVint\nI5\nsb.',
+  reconstructorSetitems: 'ccopyreg\n_reconstructor\n(cuuid\nUUID\nc__builtin__\nobject\nNtR}(Vint\nI5\nub.',
+  reconstructorNotClass: 'ccopy_reg\n_reconstructor\n(I1\nNNtR.',
+  copyregNewobj: 'ccopy_reg\n__newobj__\n(cdatetime\ndate\nC\x04\x07\xe8\x02\x1dtR.',
+  copyregNewobjNoClass: 'ccopyreg\n__newobj__\n(tR.',
+  // The memo: text keys (PUT/GET), one byte, four bytes little-endian, MEMOIZE's next index.
+  putGet: 'Np0\ng0\n\x86.',
+  putTwice: 'I1\np0\nI2\np0\ng0\n\x86.',
+  putLetters: 'Npa\n.',
+  getMissing: 'Np0\ng1\n.',
+  getLetters: 'Np0\ng1x\n.',
+  binputBinget: 'Nq\x00h\x00\x86.',
+  bingetMissing: 'Nh\x05.',
+  longBinputLongBinget: 'Nr\x01\x02\0\0j\x01\x02\0\0\x86.',
+  longBingetMissing: 'Nr\x01\x02\0\0j\x02\x01\0\0.',
+  memoize: '(I1\n\x94I2\n\x94h\x01h\x00l.',
+  // What rqts refuses by design (CPython too, without a persistent_load, an extension registry or buffers).
+  persid: 'Pabc\n.',
+  binpersid: 'NQ.',
+  ext1: '\x82\x01.',
+  ext2: '\x83\x01\x00.',
+  ext4: '\x84\x01\0\0\0.',
+  nextBuffer: '\x97.',
+  readonlyBuffer: 'N\x98.',
+  invalidOpcode: '\xff.',
+  invalidOpcodeLater: 'N\x01.',
+};
+
+/**
  * Hand-made pickles (latin-1 text) for the reader's text opcodes, which CPython 3 itself rarely or never
  * writes: protocol 0 `UNICODE` (raw-unicode-escape, where only an odd run of backslashes escapes), Python 2
- * `STRING` reprs, `surrogatepass` UTF-8 and refused byte sequences. The corpus records what CPython's
- * `pickle.loads` made of each: its repr, or the name of the exception it raised.
+ * `STRING` reprs, `surrogatepass` UTF-8 and refused byte sequences; then those of {@link OPCODES}. The corpus
+ * records what CPython's `pickle.loads` made of each: its repr, or the name of the exception it raised.
  */
 const bu = (utf8: number[]): string => `X${String.fromCharCode(utf8.length, 0, 0, 0, ...utf8)}.`;
 export const LOADS: Record<string, string> = {
@@ -121,4 +262,5 @@ export const LOADS: Record<string, string> = {
   badContinuation: bu([0xed, 0xa0, 0x80, 0xe2, 0x41, 0x41]),
   maxCodePoint: bu([0xed, 0xa0, 0x80, 0xf4, 0x8f, 0xbf, 0xbf]),
   min2And3: bu([0xed, 0xa0, 0x80, 0xc2, 0x80, 0xe0, 0xa0, 0x80, 0xf0, 0x90, 0x80, 0x80]),
+  ...OPCODES,
 };

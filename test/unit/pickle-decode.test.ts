@@ -191,3 +191,84 @@ describe('protocol 0/1 text opcodes', () => {
     expect([obj.module, obj.name, [...obj.args]]).toEqual(['mymod', 'K', [1]]);
   });
 });
+
+/** rqts's own limits, each at its edge: the limit itself passes, one more fails with a message naming it. */
+describe('limits at their edges', () => {
+  const text = (s: string): Buffer => Buffer.from(s, 'latin1');
+  const refuses = (s: string, opts: object, message: string): void => {
+    expect(() => pickleLoads(text(s), opts)).toThrow(new DeserializationError(message));
+  };
+
+  it('maxBytes: a pickle of exactly maxBytes passes, one byte over is refused before parsing', () => {
+    const data = pickleDumps('x'.repeat(20));
+    expect(pickleLoads(data, { maxBytes: data.length })).toBe('x'.repeat(20));
+    expect(() => pickleLoads(data, { maxBytes: data.length - 1 })).toThrow(
+      new DeserializationError(`Pickle is ${data.length} bytes, over the ${data.length - 1}-byte limit`),
+    );
+  });
+
+  it('maxDepth defaults to 1000 levels', () => {
+    // EMPTY_TUPLE inside n TUPLE1s: the innermost tuple sits n levels down.
+    const nested = (n: number): Buffer => Buffer.concat([Buffer.from([0x80, 2, 0x29]), Buffer.alloc(n, 0x85), Buffer.from('.')]);
+    let v = pickleLoads(nested(1000));
+    for (let i = 0; i < 1000; i++) v = (v as unknown[])[0];
+    expect(v).toEqual(py.tuple());
+    expect(() => pickleLoads(nested(1001))).toThrow(new DeserializationError('Pickle nests deeper than 1000 levels'));
+  });
+
+  it('maxMemo counts distinct memo keys: a key PUT again at the limit is not a new entry', () => {
+    expect(pyRepr(pickleLoads(text('I1\np0\nI2\np1\nI3\np2\np1\ng1\n\x86\x86\x86.'), { maxMemo: 3 }))).toBe('(1, (2, (3, 3)))');
+    refuses('Np0\np1\np2\np3\n.', { maxMemo: 3 }, 'Invalid pickle: more than 3 memo entries');
+    refuses('N\x94\x94\x94\x94.', { maxMemo: 3 }, 'Invalid pickle: more than 3 memo entries');
+  });
+
+  it('maxItems applies to what MARK collects and to a container grown by APPEND(S), SETITEM(S) and ADDITEMS', () => {
+    const opts = { maxItems: 3 };
+    const over = 'Invalid pickle: container longer than 3 items';
+    expect(pickleLoads(text('(I1\nI2\nI3\nl.'), opts)).toEqual([1, 2, 3]);
+    refuses('(I1\nI2\nI3\nI4\nl.', opts, over);
+    expect(pickleLoads(text(']I1\naI2\naI3\na.'), opts)).toEqual([1, 2, 3]);
+    refuses(']I1\naI2\naI3\naI4\na.', opts, over);
+    expect(pickleLoads(text('](I1\nI2\ne(I3\ne.'), opts)).toEqual([1, 2, 3]);
+    refuses('](I1\nI2\ne(I3\nI4\ne.', opts, over);
+    // A dict counts its keys: setting one key again does not grow it.
+    expect(pyRepr(pickleLoads(text('}I1\nI1\nsI1\nI5\nsI2\nI2\nsI3\nI3\ns.'), opts))).toBe('{1: 5, 2: 2, 3: 3}');
+    refuses('}I1\nI1\nsI2\nI2\nsI3\nI3\nsI4\nI4\ns.', opts, over);
+    expect(pyRepr(pickleLoads(text('\x8f(I1\nI2\n\x90(I3\n\x90.'), opts))).toBe('{1, 2, 3}');
+    refuses('\x8f(I1\nI2\n\x90(I3\nI4\n\x90.', opts, over);
+  });
+});
+
+/** Unknown classes stay inert PyObjects that record what the stream did to them, as Python would apply it. */
+describe('inert objects record their items and state', () => {
+  const load0 = (s: string): PyObject => pickleLoads(Buffer.from(s, 'latin1')) as PyObject;
+
+  it('APPEND and APPENDS on an object (a list subclass) go to listItems, SETITEM(S) to dictItems', () => {
+    const v = load0('cmymod\nK\n)RI1\na(I2\nI3\neVa\nI4\ns(Vb\nI5\nVc\nI6\nu.');
+    expect([v.module, v.name, v.listItems, v.dictItems]).toEqual(['mymod', 'K', [1, 2, 3], [['a', 4], ['b', 5], ['c', 6]]]);
+    expect(() => load0('cmymod\nK\n)R(I1\nu.')).toThrow(new DeserializationError('Invalid pickle: odd number of items for SETITEMS'));
+  });
+
+  it('BUILD merges dict states (as __dict__.update does) and replaces any other state', () => {
+    expect(load0('cmymod\nK\n)R}Va\nI1\nsb}(Vb\nI2\nVa\nI3\nub.').state).toEqual({ a: 3, b: 2 });
+    expect(load0('cmymod\nK\n)R}Va\nI1\nsbI7\nb.').state).toBe(7);
+    expect(load0('cmymod\nK\n)RI7\nb}Va\nI1\nsb.').state).toEqual({ a: 1 });
+  });
+
+  it('NEWOBJ_EX keeps its class, arguments and keyword arguments', () => {
+    const v = load0('\x80\x04cmymod\nK\nI1\n\x85}Vx\nI2\ns\x92.');
+    expect([v.module, v.name, v.kind, [...v.args], v.kwargs]).toEqual(['mymod', 'K', 'newobj_ex', [1], { x: 2 }]);
+  });
+
+  it('unwraps only copyreg\'s own __newobj__ and _reconstructor, and only when called by REDUCE', () => {
+    const date = 'cdatetime\ndate\nC\x04\x07\xe8\x02\x1d';
+    expect(pyRepr(pickleLoads(Buffer.from(`ccopyreg\n__newobj__\n(${date}tR.`, 'latin1')))).toBe('datetime.date(2024, 2, 29)');
+    const elsewhere = load0(`cmymod\n__newobj__\n(${date}tR.`);
+    expect([elsewhere.module, elsewhere.name, pyRepr(elsewhere.args)]).toEqual(['mymod', '__newobj__', "(<class 'datetime.date'>, b'\\x07\\xe8\\x02\\x1d')"]);
+    const other = load0(`ccopyreg\n_reconstructor_\n(${date}tR.`);
+    expect([other.module, other.name]).toEqual(['copyreg', '_reconstructor_']);
+    // NEWOBJ builds the class it is given: copyreg.__newobj__ itself, kept inert.
+    const viaNewobj = load0(`\x80\x02ccopyreg\n__newobj__\n(${date}t\x81.`);
+    expect([viaNewobj.module, viaNewobj.name, viaNewobj.kind]).toEqual(['copyreg', '__newobj__', 'newobj']);
+  });
+});
