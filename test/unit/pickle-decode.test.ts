@@ -216,6 +216,20 @@ describe('limits at their edges', () => {
     expect(() => pickleLoads(nested(1001))).toThrow(new DeserializationError('Pickle nests deeper than 1000 levels'));
   });
 
+  it('a pickle nested past the JS stack (maxDepth: Infinity) is a DeserializationError, caused by the RangeError', () => {
+    const nested = Buffer.concat([Buffer.from([0x80, 2, 0x29]), Buffer.alloc(100_000, 0x85), Buffer.from('.')]);
+    const error = (() => {
+      try {
+        return pickleLoads(nested, { maxDepth: Infinity });
+      } catch (e) {
+        return e;
+      }
+    })() as DeserializationError;
+    expect(error).toBeInstanceOf(DeserializationError);
+    expect(error.cause).toBeInstanceOf(RangeError);
+    expect(error.message).toBe(`Invalid pickle: ${(error.cause as RangeError).message}`);
+  });
+
   it('maxMemo counts distinct memo keys: a key PUT again at the limit is not a new entry', () => {
     expect(pyRepr(pickleLoads(text('I1\np0\nI2\np1\nI3\np2\np1\ng1\n\x86\x86\x86.'), { maxMemo: 3 }))).toBe('(1, (2, (3, 3)))');
     refuses('Np0\np1\np2\np3\n.', { maxMemo: 3 }, 'Invalid pickle: more than 3 memo entries');
@@ -267,6 +281,9 @@ describe('inert objects record their items and state', () => {
     expect([elsewhere.module, elsewhere.name, pyRepr(elsewhere.args)]).toEqual(['mymod', '__newobj__', "(<class 'datetime.date'>, b'\\x07\\xe8\\x02\\x1d')"]);
     const other = load0(`ccopyreg\n_reconstructor_\n(${date}tR.`);
     expect([other.module, other.name]).toEqual(['copyreg', '_reconstructor_']);
+    // _reconstructor(cls, object, None) makes an empty instance: the state comes from BUILD.
+    const reconstructed = load0('ccopy_reg\n_reconstructor\n(cmymod\nK\nc__builtin__\nobject\nNtR}Va\nI1\nsb.');
+    expect([reconstructed.module, reconstructed.name, reconstructed.kind, [...reconstructed.args], reconstructed.state]).toEqual(['mymod', 'K', 'newobj', [], { a: 1 }]);
     // NEWOBJ builds the class it is given: copyreg.__newobj__ itself, kept inert.
     const viaNewobj = load0(`\x80\x02ccopyreg\n__newobj__\n(${date}t\x81.`);
     expect([viaNewobj.module, viaNewobj.name, viaNewobj.kind]).toEqual(['copyreg', '__newobj__', 'newobj']);
