@@ -13,6 +13,13 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const labels = (n: number, length: number, tag = ''): string[] => range(n).map((i) => `${tag}${i}`.padEnd(length, '.'));
 const shared = [1, 'x'];
 const when = new Date('2024-01-02T03:04:05.678Z');
+const pair = py.tuple(1, 2);
+const quad = py.tuple(1, 2, 3, 4);
+const intSet = new Set([1]);
+const frozen = py.frozenset([2]);
+const blob = Buffer.from('xy');
+const map = new Map([[1, 2]]);
+const bytearray = py.bytearray([3]);
 
 export const CASES: Record<string, unknown> = {
   none: null,
@@ -48,6 +55,31 @@ export const CASES: Record<string, unknown> = {
   decimals: [py.decimal('-1.50'), py.decimal('1E+3'), py.decimal('NaN')],
   uuids: [py.uuid('12345678-1234-5678-1234-567812345678'), py.uuid('00000000-0000-0000-0000-000000000000')],
   globals: [new PyGlobal('builtins', 'len'), new PyGlobal('copyreg', '_reconstructor'), new PyGlobal('collections', 'OrderedDict')],
+  // Memo slots past 255: LONG_BINPUT (protocols 1–3), then a GET of slot 1 (BINGET) and of slot 300 (LONG_BINGET).
+  longMemo: [...labels(300, 3, 'm'), 'm0.', 'm299'],
+  oneEntryDicts: [{ a: 1 }, new Map([[1, 2]])],
+  // Exactly one full batch: a dict and a set get a second, empty MARK … SETITEMS / ADDITEMS; a list does not.
+  fullBatches: [new Map(range(1000).map((i) => [i, -i])), new Set(range(1000)), range(1000)],
+  twoBatches: [new Map(range(2001).map((i) => [i, i])), new Set(range(2001)), range(2001)],
+  // Every container seen twice is a GET the second time; an empty tuple is never memoized.
+  sharedObjects: [pair, pair, quad, quad, py.tuple(), py.tuple(), intSet, intSet, frozen, frozen, blob, blob, map, map, bytearray, bytearray],
+  // The first and last years Python holds, a year below 256 (zero high byte), microseconds in all three bytes;
+  // distinct datetimes, Decimals and UUIDs share one global (and one timezone.utc) through the memo.
+  datetimeEdges: [
+    new Date('0001-01-01T00:00:00.000Z'), new Date('9999-12-31T23:59:59.999Z'), new Date('0255-06-15T12:30:45.001Z'),
+    py.date(1, 1, 1), py.date(9999, 12, 31), py.date(255, 2, 3), py.time(23, 59, 59, 999_999), py.time(0, 0, 0, 65_536),
+    py.timedelta({ days: 999_999_999, seconds: 86_399, microseconds: 999_999 }), py.timedelta({ days: -999_999_999 }), py.timedelta(),
+  ],
+  uuidEdges: [py.uuid('ffffffff-ffff-ffff-ffff-ffffffffffff'), py.uuid('00000000-0000-0000-0000-000000000001')],
+  bigByteArray: ['a', py.bytearray(Buffer.alloc(70_000, 5)), 'b'],
+  // The job payload as RQ pickles it, `(func_name, None, args, kwargs)`: what pickle/call.ts writes directly.
+  callNoArgs: py.tuple<unknown>('mylib.ping', null, py.tuple(), {}),
+  callInts: py.tuple<unknown>('mylib.add', null, py.tuple(0, 255, 256, 65_535, 65_536, -1, -(2 ** 31), 2 ** 31 - 1), {}),
+  callOneArg: py.tuple<unknown>('mylib.f', null, py.tuple('x'), { x: 'x' }),
+  callTwoArgs: py.tuple<unknown>('mylib.f', null, py.tuple(1.5, true), { b: false, n: null }),
+  callThreeArgs: py.tuple<unknown>('mylib.f', null, py.tuple([], [1], [1, 2, [3]]), { d: {}, e: { k: 'v' }, f: { a: 1, b: 2 } }),
+  callStrings: py.tuple<unknown>('mylib.f', null, py.tuple('é', '€'.repeat(90), 'x'.repeat(255), 'y'.repeat(256), '😀'), { 'mylib.f': 'mylib.f' }),
+  callLongMemo: py.tuple<unknown>('mylib.f', null, py.tuple(...labels(300, 3, 'm'), 'm0.', 'm299'), {}),
   // More than one 64 KiB frame (closed at the first object boundary past 64 KiB), then a payload too big for any frame.
   frames: range(40).map((i) => String(i).padEnd(2000, '.')),
   bigPayload: ['a', 'z'.repeat(70_000), Buffer.alloc(70_000, 1), 'b'],
@@ -67,6 +99,34 @@ export const PYTHON: Record<string, string> = {
     '(lambda d: [d, d, datetime.date(2024, 2, 29), datetime.time(1, 2, 3, 4), datetime.timedelta(days=-1, seconds=5, microseconds=7)])'
     + '(datetime.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc))',
   globals: '[builtins.len, copyreg._reconstructor, collections.OrderedDict]',
+  sharedObjects: "(lambda *v: [x for x in v for _ in '12'])((1, 2), (1, 2, 3, 4), (), {1}, frozenset({2}), b'xy', {1: 2}, bytearray(b'\\x03'))",
+};
+
+/**
+ * Objects rqts reads as inert `PyObject`s (classes of the recording script, `argparse.Namespace`, `deque`…):
+ * written back, each must give CPython's bytes again, so they test the writer's reduce, NEWOBJ and NEWOBJ_EX
+ * forms, list and dict items in batches, and state. Python sources only (the classes exist only there).
+ */
+export const OBJECTS: Record<string, string> = {
+  namespace: 'argparse.Namespace(a=1, b=[2])',
+  namespaces: '(lambda n: [n, n, argparse.Namespace()])(argparse.Namespace(x=1))',
+  listSubclass: '[L(), L([1]), L([1, 2, 3]), attrs(L([4]), x=5)]',
+  listSubclassBatches: '[L(range(1000)), L(range(1001))]',
+  dictSubclass: "[D(), D(a=1), D({1: 2, 3: 4, 'k': None}), attrs(D(a=1), x=5)]",
+  dictSubclassBatches: '[D((i, i) for i in range(1000)), D((i, -i) for i in range(1001))]',
+  newobjEx: "[Kw(1, b=2), Kw(b=[1]), Kw('x', 'y', c=None, d=2)]",
+  deque: "[collections.deque([1, 'a']), collections.deque(maxlen=2)]",
+  counter: "collections.Counter({'a': 2})",
+};
+
+/**
+ * The first protocol whose pickle of the object rqts reads back whole, where that is not protocol 0. Below
+ * protocol 2 CPython pickles a list or dict subclass as `copyreg._reconstructor(cls, list, [items])`, and rqts's
+ * reader keeps only the class (see `call` in decode.ts); protocols 2–3 spell a NEWOBJ_EX call as
+ * `functools.partial(cls.__new__, …)`, which the reader refuses (its callable is not a global).
+ */
+export const OBJECTS_FROM: Record<string, number> = {
+  listSubclass: 2, listSubclassBatches: 2, dictSubclass: 2, dictSubclassBatches: 2, newobjEx: 4,
 };
 
 /**

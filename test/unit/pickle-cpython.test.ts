@@ -10,14 +10,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pyRepr } from '../../src/py/repr.js';
 import { pickleDumps, pickleLoads } from '../../src/serializers/pickle/index.js';
+import { pickleCall } from '../../src/serializers/pickle/call.js';
+import { isTuple } from '../../src/py/values.js';
 import { DeserializationError } from '../../src/errors.js';
-import { CASES, LOADS, PYTHON } from './pickle-cpython-cases.js';
+import { CASES, LOADS, OBJECTS, OBJECTS_FROM, PYTHON } from './pickle-cpython-cases.js';
 
 interface Recorded { hex?: string; length?: number; sha256?: string }
 interface Case { python?: string; python_sha256?: string; pickles: Recorded[] }
 interface Loaded { pickle: string; repr?: string; error?: string }
 const corpus = JSON.parse(readFileSync(new URL('../vectors/pickle_cpython_corpus.json', import.meta.url), 'utf8')) as {
   cases: Record<string, Case>;
+  objects: Record<string, Case>;
   loads: Record<string, Loaded>;
 };
 
@@ -49,6 +52,44 @@ describe('pickles CPython wrote', () => {
           expect([written.length, sha256(written)], what).toEqual([recorded.length, recorded.sha256]);
           expect(pyRepr(pickleLoads(written, { integralFloats: 'pyfloat' })), what).toBe(pyRepr(value));
         }
+      });
+    });
+  }
+});
+
+describe('job payloads CPython wrote, by the direct writer (pickle/call.ts)', () => {
+  const calls = Object.entries(CASES).filter(([name]) => name.startsWith('call'));
+  it('has call cases', () => expect(calls.length).toBeGreaterThan(5));
+  for (const [name, value] of calls) {
+    it(`writes ${name} as pickle.dumps((func, None, args, kwargs), 5) does`, () => {
+      if (!isTuple(value)) throw new Error(`${name} is not a call tuple`);
+      const [func, instance, args, kwargs] = value as unknown as [string, null, unknown[], Record<string, unknown>];
+      expect(instance).toBeNull();
+      expect(pickleCall(func, args, kwargs)?.toString('hex')).toBe(corpus.cases[name]!.pickles[5]!.hex);
+    });
+  }
+});
+
+describe('objects CPython pickled, written back as rqts read them', () => {
+  it('has a recording for every object, from its Python source', () => {
+    expect(Object.keys(corpus.objects).sort()).toEqual(Object.keys(OBJECTS).sort());
+    for (const [name, source] of Object.entries(OBJECTS)) {
+      const recorded = corpus.objects[name]!;
+      if (recorded.python !== undefined) expect(recorded.python, name).toBe(source);
+      else expect(recorded.python_sha256, name).toBe(sha256(source));
+      expect(recorded.pickles, name).toHaveLength(6);
+    }
+  });
+
+  for (const name of Object.keys(OBJECTS)) {
+    const from = OBJECTS_FROM[name] ?? 0;
+    it(`writes ${name} back byte for byte, protocols ${from}–5`, () => {
+      corpus.objects[name]!.pickles.forEach((recorded, protocol) => {
+        if (protocol < from) return;
+        const what = `${name}, protocol ${protocol}`;
+        expect(recorded.hex, what).toBeDefined();
+        const read = pickleLoads(Buffer.from(recorded.hex!, 'hex'));
+        expect(pickleDumps(read, { protocol }).toString('hex'), what).toBe(recorded.hex);
       });
     });
   }

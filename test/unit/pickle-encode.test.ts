@@ -1,8 +1,9 @@
 /** The pickler: CPython's opcode choices, memo rules, framing, and what it refuses. */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { py, PyObject } from '../../src/py/values.js';
-import { dumps, pickleSerializer } from '../../src/serializers/pickle/index.js';
+import { pyRepr } from '../../src/py/repr.js';
+import { py, PyGlobal, PyObject } from '../../src/py/values.js';
+import { dumps, pickleLoads, pickleSerializer } from '../../src/serializers/pickle/index.js';
 
 const hex = (v: unknown, protocol = 5): string => dumps(v, { protocol }).toString('hex');
 /** Protocol 5 body without the PROTO header and FRAME (for small values). */
@@ -116,5 +117,126 @@ describe('refusals name the path', () => {
     const o = new PyObject('rq.job', 'Retry', [], 'newobj');
     o.state = { max: 3 };
     expect(dumps(o).length).toBeGreaterThan(0);
+  });
+});
+
+/** The whole message of a refusal: `Invalid <path> (<value>): <reason>`, with the path in `error.option`. */
+const refusal = (write: () => unknown): { option: string; message: string } => {
+  try {
+    write();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    return { option: (error as InvalidArgumentError).option, message: (error as Error).message };
+  }
+  throw new Error('not refused');
+};
+
+describe('refusals, message by message', () => {
+  it('takes protocols 0 to 5 and nothing else', () => {
+    expect(dumps(null, { protocol: 0 }).toString('hex')).toBe('4e2e');
+    for (const protocol of [-1, 6, 1.5, Number.NaN]) {
+      expect(refusal(() => dumps(null, { protocol }))).toEqual({ option: 'protocol', message: `Invalid protocol (${protocol}): must be an integer from 0 to 5` });
+    }
+  });
+
+  it('names values Python has no counterpart for, under the path option given', () => {
+    expect(refusal(() => dumps([1, undefined]))).toEqual({ option: 'value[1]', message: 'Invalid value[1] (undefined): undefined has no Python value (use null)' });
+    expect(refusal(() => dumps({ f() {} }, { path: 'kwargs' }))).toEqual({ option: 'kwargs.f', message: 'Invalid kwargs.f (function f): a function cannot be pickled' });
+    expect(refusal(() => dumps(Symbol('s'), { path: 'args[2]' }))).toEqual({ option: 'args[2]', message: 'Invalid args[2] (Symbol(s)): a symbol cannot be pickled' });
+    class Point {}
+    expect(refusal(() => dumps(new Point()))).toEqual({ option: 'value', message: 'Invalid value (Point object): Point instances have no Python equivalent' });
+    expect(refusal(() => dumps(Object.create(Object.create(null) as object)))).toEqual({ option: 'value', message: 'Invalid value (object): this instances have no Python equivalent' });
+    expect(refusal(() => dumps({ [Symbol('k')]: 1 }))).toEqual({ option: 'value', message: 'Invalid value (object): symbol keys cannot be pickled' });
+    // An empty path falls back to 'value'.
+    expect(refusal(() => dumps(undefined, { path: '' })).option).toBe('value');
+  });
+
+  it('names each container by where the bad value sits: list index, dict key, Map entry, set member', () => {
+    expect(refusal(() => dumps(new Map<unknown, unknown>([[1, 2], ['a b', undefined]]))).option).toBe('value["a b"]');
+    expect(refusal(() => dumps(new Map<unknown, unknown>([['ok', 1], [2, undefined]]))).option).toBe('value.values()[1]');
+    expect(refusal(() => dumps(new Map<unknown, unknown>([[1, 1], [Symbol('k'), 1]])))).toEqual({
+      option: 'value.keys()[1]', message: 'Invalid value.keys()[1] (Symbol(k)): unhashable type cannot be a dict key',
+    });
+    expect(refusal(() => dumps(new Map([[[1], 1]])))).toEqual({
+      option: 'value.keys()[0]', message: 'Invalid value.keys()[0] (array(1)): unhashable type cannot be a dict key',
+    });
+    expect(refusal(() => dumps(new Set<unknown>([1, new Map()])))).toEqual({
+      option: 'value.values()[1]', message: 'Invalid value.values()[1] (Map object): unhashable type cannot be a set member',
+    });
+    expect(refusal(() => dumps(py.frozenset<unknown>([py.tuple(1, [2])]))).message).toBe(
+      'Invalid value.values()[0] (array(2)): unhashable type cannot be a set member',
+    );
+    // Set members that are hashable but cannot be pickled are named by their index in the set.
+    expect(refusal(() => dumps(new Set<unknown>([1, 2, () => 3]), { protocol: 2 })).option).toBe('value.values()[2]');
+    expect(refusal(() => dumps(new Set<unknown>([1, 2, () => 3]))).option).toBe('value.values()[2]');
+    expect(refusal(() => dumps(py.frozenset<unknown>([() => 3]))).option).toBe('value.values()[0]');
+    expect(refusal(() => dumps(py.tuple(0, 1, 2, [undefined]))).option).toBe('value[3][0]');
+  });
+
+  it('accepts exactly the set members and dict keys Python can hash', () => {
+    const hashable: unknown[] = [
+      null, true, 1, 2n, 'a', Buffer.from('b'), py.frozenset([1]), new Date(0), py.float(1), py.date(2024, 1, 1), py.time(1),
+      py.timedelta({ days: 1 }), py.decimal('1.5'), py.uuid('12345678-1234-5678-1234-567812345678'), py.tuple(1, py.tuple('x')),
+      new PyObject('m', 'C'), new PyGlobal('builtins', 'len'),
+    ];
+    for (const x of hashable) {
+      expect(() => dumps(new Set([x])), pyRepr(x)).not.toThrow();
+      expect(() => dumps(new Map([[x, 1]])), pyRepr(x)).not.toThrow();
+    }
+    const unhashable: unknown[] = [undefined, () => 1, Symbol('s'), [], {}, new Map(), new Set(), py.bytearray([1]), py.tuple(1, {})];
+    for (const x of unhashable) {
+      expect(refusal(() => dumps(new Set([x]))).message, String(typeof x)).toMatch(/unhashable type cannot be a set member$/);
+      expect(refusal(() => dumps(new Map([[x, 1]]))).message, String(typeof x)).toMatch(/unhashable type cannot be a dict key$/);
+    }
+  });
+
+  it('refuses nesting deeper than 1000 levels, and takes 1000', () => {
+    const nest = (levels: number): unknown[] => {
+      let v: unknown[] = [];
+      for (let i = 1; i < levels; i++) v = [v];
+      return v;
+    };
+    const ok = dumps(nest(1000), { protocol: 2 });
+    // PROTO 2, 1000 EMPTY_LISTs with a PUT each (BINPUT for slots 0–255, LONG_BINPUT after), 999 APPENDs, STOP.
+    expect(ok.length).toBe(2 + 1000 + 256 * 2 + 744 * 5 + 999 + 1);
+    const { option, message } = refusal(() => dumps(nest(1001)));
+    expect(option).toBe(`value${'[0]'.repeat(1000)}`);
+    expect(message).toBe(`Invalid ${option} (array(0)): nested deeper than 1000 levels`);
+  });
+
+  it('refuses datetimes outside Python\'s years 1..9999 and invalid Dates, by path', () => {
+    expect(refusal(() => dumps([new Date(Number.NaN)]))).toEqual({ option: 'value[0]', message: 'Invalid value[0] (Date object): Invalid Date' });
+    expect(refusal(() => dumps({ at: new Date('0000-12-31T23:59:59.999Z') }))).toEqual({
+      option: 'value.at', message: 'Invalid value.at (Date object): Python datetimes span years 1..9999',
+    });
+    expect(refusal(() => dumps(new Date('+010000-01-01T00:00:00.000Z'))).message).toBe('Invalid value (Date object): Python datetimes span years 1..9999');
+    expect(() => dumps([new Date('0001-01-01T00:00:00.000Z'), new Date('9999-12-31T23:59:59.999Z')])).not.toThrow();
+  });
+
+  it('names the part of an inert object that cannot be written, and the protocol its call form needs', () => {
+    const object = (kind: 'reduce' | 'newobj' | 'newobj_ex', args: unknown[] = []): PyObject => new PyObject('m', 'C', py.tuple(...args), kind);
+    expect(refusal(() => dumps(object('reduce', [1, undefined]))).option).toBe('value.args[1]');
+    expect(refusal(() => dumps(object('newobj', [undefined]))).option).toBe('value.args[0]');
+    const withKwargs = object('newobj_ex', [1]);
+    withKwargs.kwargs = { k: undefined };
+    expect(refusal(() => dumps(withKwargs)).option).toBe('value.kwargs.k');
+    const items = object('reduce');
+    items.listItems = [1, undefined];
+    expect(refusal(() => dumps([items])).option).toBe('value[0].listItems[1]');
+    const entries = object('reduce');
+    entries.dictItems = [[1, 2], ['k', undefined]];
+    expect(refusal(() => dumps(entries)).option).toBe('value.dictItems[1]');
+    const state = object('newobj');
+    state.state = { s: undefined };
+    expect(refusal(() => dumps(state)).option).toBe('value.state.s');
+    expect(refusal(() => dumps([object('newobj', [1])], { protocol: 1 }))).toEqual({
+      option: 'value[0]', message: 'Invalid value[0] (PyObject object): NEWOBJ with arguments needs pickle protocol 2+',
+    });
+    expect(refusal(() => dumps(object('newobj_ex'), { protocol: 3 }))).toEqual({
+      option: 'value', message: 'Invalid value (PyObject object): NEWOBJ_EX needs pickle protocol 4+',
+    });
+    // NEWOBJ without arguments is copyreg._reconstructor before protocol 2; NEWOBJ_EX without kwargs writes an empty dict.
+    expect(pickleLoads(dumps(object('newobj'), { protocol: 1 }))).toEqual(object('newobj'));
+    expect(dumps(object('newobj_ex'), { protocol: 4 }).toString('latin1')).toContain('}\x94\x92');
   });
 });
