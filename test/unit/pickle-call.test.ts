@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { pickleCall } from '../../src/serializers/pickle/call.js';
 import { pickleDumps } from '../../src/serializers/pickle/encode.js';
 import { py } from '../../src/py/values.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 /** The mutation run (vitest.stryker.config.ts) scales the fuzzing down: it reruns these tests per mutant. */
 const fuzzRuns = (n: number): number => Math.max(50, Math.round(n * Number(process.env.RQTS_FUZZ_SCALE ?? 1)));
@@ -70,5 +71,34 @@ describe('pickleCall (the payload fast path)', () => {
     for (const [args, kw] of back) expect(pickleCall('mylib.f', args, kw)).toBeUndefined();
     // The general pickler still writes the ones Python can receive.
     expect(general('mylib.f', [list, list], {}).length).toBeGreaterThan(0);
+  });
+
+  it('hands Python-less values to the general pickler, which refuses them by name', () => {
+    class Point {}
+    const sym = Symbol('k');
+    const refused: [unknown[], Record<string, unknown>][] = [
+      [[], { [sym]: 1 }], [[{ [sym]: 1 }], {}], [[new Point()], {}], [[() => 1], {}], [[sym], {}], [[1], { a: undefined }],
+      [[[1, undefined]], {}], [[], new Point() as unknown as Record<string, unknown>],
+    ];
+    for (const [args, kwargs] of refused) {
+      expect(pickleCall('mylib.f', args, kwargs)).toBeUndefined();
+      expect(() => general('mylib.f', args, kwargs)).toThrow(InvalidArgumentError);
+    }
+    // A Map of kwargs is a dict to the general pickler; the direct writer must not read it as an empty object.
+    const map = new Map([['a', 1]]) as unknown as Record<string, unknown>;
+    expect((pickleCall('mylib.f', [], map) ?? general('mylib.f', [], map)).toString('hex')).toBe(general('mylib.f', [], { a: 1 }).toString('hex'));
+  });
+
+  it('starts every pickle afresh: after one it handed back, and for the same arguments twice', () => {
+    expect(pickleCall('mylib.f', ['a', 'b', [1], { c: 'a' }, 2 ** 40], { k: 'b' })).toBeUndefined();
+    const args = [['b', 'a'], { x: 'b' }];
+    const kwargs = { a: 'a' };
+    const first = pickleCall('mylib.g', args, kwargs);
+    expect(first?.toString('hex')).toBe(general('mylib.g', args, kwargs).toString('hex'));
+    expect(pickleCall('mylib.g', args, kwargs)?.toString('hex')).toBe(first!.toString('hex'));
+    // After a payload that grew the buffer past its first size, a small one is still exact.
+    const big = ['w'.repeat(10_000), 'v'.repeat(10_000)];
+    expect(pickleCall('mylib.g', big, {})?.toString('hex')).toBe(general('mylib.g', big, {}).toString('hex'));
+    expect(pickleCall('mylib.g', ['w'], {})?.toString('hex')).toBe(general('mylib.g', ['w'], {}).toString('hex'));
   });
 });

@@ -20,6 +20,10 @@ const frozen = py.frozenset([2]);
 const blob = Buffer.from('xy');
 const map = new Map([[1, 2]]);
 const bytearray = py.bytearray([3]);
+const sharedList = [1];
+const sharedKwargs = { a: 1 };
+/** A list nested `levels` deep, a number at the bottom. */
+const nested = (levels: number): unknown => (levels === 0 ? 0 : [nested(levels - 1)]);
 
 export const CASES: Record<string, unknown> = {
   none: null,
@@ -80,6 +84,15 @@ export const CASES: Record<string, unknown> = {
   callThreeArgs: py.tuple<unknown>('mylib.f', null, py.tuple([], [1], [1, 2, [3]]), { d: {}, e: { k: 'v' }, f: { a: 1, b: 2 } }),
   callStrings: py.tuple<unknown>('mylib.f', null, py.tuple('é', '€'.repeat(90), 'x'.repeat(255), 'y'.repeat(256), '😀'), { 'mylib.f': 'mylib.f' }),
   callLongMemo: py.tuple<unknown>('mylib.f', null, py.tuple(...labels(300, 3, 'm'), 'm0.', 'm299'), {}),
+  // Payloads the direct writer hands back to the general pickler; the two together must still write CPython's bytes.
+  payloadBigInts: py.tuple<unknown>('mylib.f', null, py.tuple(2 ** 31, -(2 ** 31) - 1, 2 ** 40, 2n ** 70n), {}),
+  payloadTypes: py.tuple<unknown>('mylib.f', null, py.tuple(py.tuple(1, 2), Buffer.from('x'), py.decimal('1.5'), py.float(2)), { s: new Set([1]) }),
+  payloadShared: py.tuple<unknown>('mylib.f', null, py.tuple(sharedList, sharedList, sharedKwargs), sharedKwargs),
+  payloadSurrogate: py.tuple<unknown>('mylib.f', null, py.tuple('a', '\ud800'), {}),
+  payloadDeep: py.tuple<unknown>('mylib.f', null, py.tuple(nested(20)), { d: nested(15) }),
+  payloadBatches: py.tuple<unknown>('mylib.f', null, py.tuple(range(1001), range(999)), Object.fromEntries(range(1000).map((i) => [`k${i}`, i]))),
+  payloadOverAFrame: py.tuple<unknown>('mylib.f', null, py.tuple(...labels(40, 2000)), { tail: 'x'.repeat(20_000) }),
+  payloadLongStr: py.tuple<unknown>('mylib.f', null, py.tuple('z'.repeat(70_000)), {}),
   // More than one 64 KiB frame (closed at the first object boundary past 64 KiB), then a payload too big for any frame.
   frames: range(40).map((i) => String(i).padEnd(2000, '.')),
   bigPayload: ['a', 'z'.repeat(70_000), Buffer.alloc(70_000, 1), 'b'],
@@ -99,6 +112,7 @@ export const PYTHON: Record<string, string> = {
     '(lambda d: [d, d, datetime.date(2024, 2, 29), datetime.time(1, 2, 3, 4), datetime.timedelta(days=-1, seconds=5, microseconds=7)])'
     + '(datetime.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=datetime.timezone.utc))',
   globals: '[builtins.len, copyreg._reconstructor, collections.OrderedDict]',
+  payloadShared: "(lambda l, k: ('mylib.f', None, (l, l, k), k))([1], {'a': 1})",
   sharedObjects: "(lambda *v: [x for x in v for _ in '12'])((1, 2), (1, 2, 3, 4), (), {1}, frozenset({2}), b'xy', {1: 2}, bytearray(b'\\x03'))",
 };
 
