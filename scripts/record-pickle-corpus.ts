@@ -3,8 +3,9 @@
  * each value of test/unit/pickle-cpython-cases.ts, protocols 0–5. Each value is rebuilt in Python from its
  * `pyRepr` (or the source in `PYTHON`). Small pickles (and sources) are kept as they are, large ones as SHA-256
  * (those of `OBJECTS` always whole: the test reads them).
- * Also what `pickle.loads` makes of each hand-made pickle in `LOADS`: its repr, or the exception's name; and
- * the pickles of the objects in `OBJECTS` (sources using the classes defined below, kept inert by rqts).
+ * Also what `pickle.loads` makes of each hand-made pickle in `LOADS`: its repr (a datetime's as rqts reads it:
+ * the UTC instant, to the millisecond), or the exception's name; and the pickles of the objects in `OBJECTS`
+ * (sources using the classes defined below, kept inert by rqts).
  *   npx tsx scripts/record-pickle-corpus.ts            # python3 on PATH; PYTHON=/path/to/python to choose
  */
 import { execFileSync } from 'node:child_process';
@@ -59,10 +60,18 @@ def record(sources, keep_all=False):
 
 cases = record(request['cases'])
 objects = record(request['objects'], True)  # read back by the test, so kept whole
+
+def shown(value):
+    # rqts reads a datetime as a JS Date: its UTC instant (a naive one taken as UTC), to the millisecond.
+    if isinstance(value, datetime.datetime):
+        utc = value.replace(tzinfo=datetime.timezone.utc) if value.tzinfo is None else value.astimezone(datetime.timezone.utc)
+        value = utc.replace(microsecond=utc.microsecond // 1000 * 1000, fold=0)
+    return repr(value)
+
 loads = {}
 for name, text in LOADS.items():
     try:
-        loads[name] = {'pickle': text, 'repr': repr(pickle.loads(text.encode('latin-1')))}
+        loads[name] = {'pickle': text, 'repr': shown(pickle.loads(text.encode('latin-1')))}
     except Exception as error:
         loads[name] = {'pickle': text, 'error': type(error).__name__}
 json.dump({'cpython': sys.version.split()[0], 'cases': cases, 'objects': objects, 'loads': loads}, sys.stdout, indent=1)

@@ -287,6 +287,59 @@ const OPCODES: Record<string, string> = {
 };
 
 /**
+ * Hand-made pickles of the classes rqts resolves into JS values (decode-objects.ts): `datetime` states at
+ * their edges and with fixed offsets, `Decimal`, `UUID` (string or `__setstate__` int), sets, `bytes`,
+ * `bytearray` and `_codecs.encode` with the encodings' spellings. Only what CPython reads the same way:
+ * where rqts keeps a call it cannot use inert, CPython would make something of it, or fail.
+ */
+const RESOLVED: Record<string, string> = {
+  dateReduce: 'cdatetime\ndate\n(C\x04\x07\xe8\x02\x1dtR.',
+  datePy2Str: 'cdatetime\ndate\n(U\x04\x07\x5b\x02\x1ctR.',
+  timeState: 'cdatetime\ntime\n(C\x06\x01\x02\x03\x01\x02\x04tR.',
+  timeMaxNoTz: 'cdatetime\ntime\n(C\x06\x17\x3b\x3b\x0f\x42\x3fNtR.',
+  timedelta3: 'cdatetime\ntimedelta\n(I-1\nI5\nI7\ntR.',
+  timedelta1: 'cdatetime\ntimedelta\n(I1\ntR.',
+  timedelta0: 'cdatetime\ntimedelta\n(tR.',
+  datetimeNaive: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x01\x02\x03\x04\x05\x0a\x5b\xf5tR.',
+  datetimeNaiveNone: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x01\x02\x03\x04\x05\x0a\x5b\xf5NtR.',
+  datetimePlus2h: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x01\x02\x03\x04\x05\x0a\x5b\xf5cdatetime\ntimezone\n(cdatetime\ntimedelta\n(I0\nI7200\ntRtRtR.',
+  datetimeMinus5h30: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x01\x02\x03\x04\x05\x00\x00\x00cdatetime\ntimezone\n(cdatetime\ntimedelta\n(I-1\nI66600\ntRtRtR.',
+  datetimeFold: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x81\x02\x03\x04\x05\x00\x00\x00tR.',
+  datetimeMax: 'cdatetime\ndatetime\n(C\x0a\x27\x0f\x0c\x1f\x17\x3b\x3b\x0f\x42\x3ftR.',
+  datetimeMin: 'cdatetime\ndatetime\n(C\x0a\x00\x01\x01\x01\x00\x00\x00\x00\x00\x00tR.',
+  datetimeMonth0: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x00\x02\x03\x04\x05\x00\x00\x00tR.',
+  datetimeMonth13: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x0d\x02\x03\x04\x05\x00\x00\x00tR.',
+  decimal: 'cdecimal\nDecimal\n(V-1.50\ntR.',
+  decimalBad: 'cdecimal\nDecimal\n(Vabc\ntR.',
+  uuidStr: 'cuuid\nUUID\n(V12345678-1234-5678-1234-567812345678\ntR.',
+  uuidBad: 'cuuid\nUUID\n(Vxyz\ntR.',
+  uuidStateMax: 'ccopy_reg\n_reconstructor\n(cuuid\nUUID\nc__builtin__\nobject\nNtR}Vint\nL340282366920938463463374607431768211455L\nsb.',
+  uuidStateMixedKeys: 'ccopy_reg\n_reconstructor\n(cuuid\nUUID\nc__builtin__\nobject\nNtR}(I1\nI0\nVint\nI5\nub.',
+  setEmpty: 'cbuiltins\nset\n(tR.',
+  setTuple: 'cbuiltins\nset\n((I1\nI2\nttR.',
+  setInt: 'cbuiltins\nset\n(I1\ntR.',
+  setTwoArgs: 'cbuiltins\nset\n((lI1\ntR.',
+  frozensetEmpty: 'cbuiltins\nfrozenset\n(tR.',
+  frozensetList: 'cbuiltins\nfrozenset\n((I1\nI2\nltR.',
+  bytesEmpty: 'cbuiltins\nbytes\n(tR.',
+  bytearrayEmpty: 'cbuiltins\nbytearray\n(tR.',
+  bytearrayBytes: 'cbuiltins\nbytearray\n(C\x02abtR.',
+  bytearrayLatin1: 'cbuiltins\nbytearray\n(V\xe9\nVlatin-1\ntR.',
+  bytearrayUtf8: 'cbuiltins\nbytearray\n(V\xe9\nVutf-8\ntR.',
+  encodeLatin1: 'c_codecs\nencode\n(V\xe9\nVlatin1\ntR.',
+  encodeLatin1Max: 'c_codecs\nencode\n(V\xff\nVlatin1\ntR.',
+  encodeLatin1Refused: 'c_codecs\nencode\n(V\\u0100\nVlatin1\ntR.',
+  encodeIsoDashes: 'c_codecs\nencode\n(V\xe9\nVISO-8859-1\ntR.',
+  encodeIsoUnderscores: 'c_codecs\nencode\n(V\xe9\nVISO_8859_1\ntR.',
+  encodeLatinUpper: 'c_codecs\nencode\n(V\xe9\nVLATIN_1\ntR.',
+  encodeUtf8: 'c_codecs\nencode\n(V\xe9\nVutf_8\ntR.',
+  encodeUtf8Upper: 'c_codecs\nencode\n(V\xe9\nVUTF-8\ntR.',
+  encodeDefault: 'c_codecs\nencode\n(V\xe9\ntR.',
+  encodeAscii: 'c_codecs\nencode\n(V\x7f\nVASCII\ntR.',
+  encodeAsciiRefused: 'c_codecs\nencode\n(V\x80\nVascii\ntR.',
+};
+
+/**
  * Hand-made pickles (latin-1 text) for the reader's text opcodes, which CPython 3 itself rarely or never
  * writes: protocol 0 `UNICODE` (raw-unicode-escape, where only an odd run of backslashes escapes), Python 2
  * `STRING` reprs, `surrogatepass` UTF-8 and refused byte sequences; then those of {@link OPCODES}. The corpus
@@ -339,4 +392,5 @@ export const LOADS: Record<string, string> = {
   maxCodePoint: bu([0xed, 0xa0, 0x80, 0xf4, 0x8f, 0xbf, 0xbf]),
   min2And3: bu([0xed, 0xa0, 0x80, 0xc2, 0x80, 0xe0, 0xa0, 0x80, 0xf0, 0x90, 0x80, 0x80]),
   ...OPCODES,
+  ...RESOLVED,
 };

@@ -206,6 +206,15 @@ const REASONS: Record<string, RegExp> = {
   readonlyBuffer: /^Invalid pickle: out-of-band buffers are not supported$/,
   invalidOpcode: /^Invalid pickle: invalid opcode 0xff at offset 0$/,
   invalidOpcodeLater: /^Invalid pickle: invalid opcode 0x01 at offset 1$/,
+  // Allowlisted classes given values they refuse (the class's own error is named, and kept as the cause).
+  datetimeMonth0: /^Invalid datetime state in pickle$/,
+  datetimeMonth13: /^Invalid datetime state in pickle$/,
+  decimalBad: /^Invalid decimal\.Decimal in pickle: Invalid decimal \("abc"\): not a Decimal literal$/,
+  uuidBad: /^Invalid uuid\.UUID in pickle: Invalid uuid \("xyz"\): not a UUID$/,
+  setInt: /^set\(\)\/frozenset\(\) argument must be a list or tuple$/,
+  setTwoArgs: /^set\(\)\/frozenset\(\) argument must be a list or tuple$/,
+  encodeLatin1Refused: /^latin-1 codec cannot encode a character$/,
+  encodeAsciiRefused: /^ascii codec cannot encode a character$/,
 };
 
 describe('hand-made pickles, read as CPython reads them', () => {

@@ -289,3 +289,79 @@ describe('inert objects record their items and state', () => {
     expect([viaNewobj.module, viaNewobj.name, viaNewobj.kind]).toEqual(['copyreg', '__newobj__', 'newobj']);
   });
 });
+
+/**
+ * The allowlist (decode-objects.ts) where rqts parts from CPython on purpose: a call whose arguments it cannot
+ * use stays an inert PyObject (CPython would build something or fail), and datetime states are checked field
+ * by field (CPython's fast path builds an invalid datetime from a bad day or hour).
+ */
+describe('allowlisted classes with arguments rqts cannot use', () => {
+  const read = (s: string): unknown => pickleLoads(Buffer.from(s, 'latin1'));
+  const date = 'C\x04\x07\xe8\x02\x1d';
+  const dtState = (b: number[]): string => `C${String.fromCharCode(b.length, ...b)}`;
+  const datetime = (b: number[], tz = ''): string => `cdatetime\ndatetime\n(${dtState(b)}${tz}tR.`;
+  const timezone = (arg: string): string => `cdatetime\ntimezone\n(${arg}tR`;
+
+  it('keeps the call inert, naming its class', () => {
+    const inert: [string, string][] = [
+      ['cdatetime\ndate\n(C\x03\x07\xe8\x02tR.', 'datetime.date'],
+      [`cdatetime\ndate\n(${date}I1\ntR.`, 'datetime.date'],
+      ['cdatetime\ntime\n(C\x05\x01\x02\x03\x01\x02tR.', 'datetime.time'],
+      ['cdatetime\ntime\n(C\x06\x01\x02\x03\x01\x02\x04I1\ntR.', 'datetime.time'],
+      ['cdatetime\ntimedelta\n(I1\nVx\ntR.', 'datetime.timedelta'],
+      ['cdatetime\ntimedelta\n(VX\ntR.', 'datetime.timedelta'],
+      ['cdatetime\ntimedelta\n(I1\nI2\nVx\ntR.', 'datetime.timedelta'],
+      [datetime([7, 0xe8, 1, 2, 3, 4, 5, 0, 0, 0], 'NI1\n'), 'datetime.datetime'],
+      [datetime([7, 0xe8, 1, 2, 3, 4, 5, 0, 0], ''), 'datetime.datetime'],
+      [datetime([7, 0xe8, 1, 2, 3, 4, 5, 0, 0, 0], 'cpytz\nUTC\n)R'), 'datetime.datetime'],
+      [datetime([7, 0xe8, 1, 2, 3, 4, 5, 0, 0, 0], 'czoneinfo\ntimezone\n(cdatetime\ntimedelta\n(I0\ntRtR'), 'datetime.datetime'],
+      [datetime([7, 0xe8, 1, 2, 3, 4, 5, 0, 0, 0], 'cdatetime\ntzinfo\n(cdatetime\ntimedelta\n(I0\ntRtR'), 'datetime.datetime'],
+      [datetime([7, 0xe8, 1, 2, 3, 4, 5, 0, 0, 0], timezone('I0\n')), 'datetime.datetime'],
+      ['cdecimal\nDecimal\n(I1\ntR.', 'decimal.Decimal'],
+      ['cdecimal\nDecimal\n(V1.5\nNtR.', 'decimal.Decimal'],
+      ['cuuid\nUUID\n)R.', 'uuid.UUID'],
+      ['ccopy_reg\n_reconstructor\n(cuuid\nUUID\nc__builtin__\nobject\nNtR}Vx\nI5\nsb.', 'uuid.UUID'],
+      ['ccopy_reg\n_reconstructor\n(cuuid\nUUID\nc__builtin__\nobject\nNtRI5\nb.', 'uuid.UUID'],
+      ['ccopy_reg\n_reconstructor\n(cuuid\nUUID\nc__builtin__\nobject\nNtR}Vint\nVx\nsb.', 'uuid.UUID'],
+      ['cbuiltins\nbytes\n(C\x01atR.', 'builtins.bytes'],
+      ['cbuiltins\nbytearray\n(I1\ntR.', 'builtins.bytearray'],
+      ['cbuiltins\nbytearray\n(C\x01aVlatin1\ntR.', 'builtins.bytearray'],
+      ['c_codecs\nencode\n(C\x01aVlatin1\ntR.', '_codecs.encode'],
+      ['ccollections\nOrderedDict\n(]tR.', 'collections.OrderedDict'],
+      ['ccollections\nOrderedDict\n)R}Va\nI1\nsb.', 'collections.OrderedDict'],
+    ];
+    for (const [pickle, name] of inert) {
+      const v = read(pickle);
+      expect(v, JSON.stringify(pickle)).toBeInstanceOf(PyObject);
+      expect(`${(v as PyObject).module}.${(v as PyObject).name}`).toBe(name);
+    }
+  });
+
+  it('resolves the same classes with the arguments they take', () => {
+    expect(pyRepr(read(`cdatetime\ndate\n(${date}tR.`))).toBe('datetime.date(2024, 2, 29)');
+    expect(pyRepr(read('cdatetime\ntimedelta\n(I1\nI2\nI3\ntR.'))).toBe('datetime.timedelta(days=1, seconds=2, microseconds=3)');
+    expect(pyRepr(read('ccollections\nOrderedDict\n)R(Vb\nI1\nVa\nI2\nu.'))).toBe("{'b': 1, 'a': 2}");
+    expect(pyRepr(read('cbuiltins\nbytearray\n(Vab\nNtR.'))).toBe("bytearray(b'ab')");
+  });
+
+  it('refuses a datetime state with any field out of range, and an encoding it does not know', () => {
+    const ok = [7, 0xe8, 1, 31, 23, 59, 59, 0x0f, 0x42, 0x3f];
+    expect((read(datetime(ok)) as Date).toISOString()).toBe('2024-01-31T23:59:59.999Z');
+    const bad = (i: number, v: number): number[] => ok.map((x, j) => (j === i ? v : x));
+    for (const state of [bad(0, 0).map((x, j) => (j === 1 ? 0 : x)), bad(3, 0), bad(3, 32), bad(4, 24), bad(5, 60), bad(6, 60), bad(7, 0x0f).map((x, j) => (j === 8 ? 0x42 : j === 9 ? 0x40 : x))]) {
+      expect(() => read(datetime(state)), String(state)).toThrow(new DeserializationError('Invalid datetime state in pickle'));
+    }
+    // February 30th passes the field checks; the day-of-month check names the class.
+    expect(() => read(datetime([7, 0xe8, 2, 30, 0, 0, 0, 0, 0, 0]))).toThrow(/^Invalid datetime\.datetime in pickle: .*date\.day/);
+    expect(() => read('c_codecs\nencode\n(V\xe9\nVcp1252\ntR.')).toThrow(new DeserializationError('Unsupported encoding in pickle: cp1252'));
+  });
+
+  it('keeps shared containers and objects shared, and names a recursive structure', () => {
+    for (const empty of ['}', '\x8f', ']', 'cmymod\nK\n)R']) {
+      const v = read(`\x80\x04(${empty}p0\ng0\nl.`) as unknown[];
+      expect(v).toHaveLength(2);
+      expect(v[0]).toBe(v[1]);
+    }
+    expect(() => read('\x80\x04]p0\ng0\na.')).toThrow(new DeserializationError('Recursive Python structures are not supported'));
+  });
+});
