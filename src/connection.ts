@@ -316,6 +316,11 @@ export class Connection {
     return this.#client;
   }
 
+  /** @internal True once {@link close} was called (a dropped connection that reconnects is not closed). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Connect now instead of on first use. */
   async open(): Promise<this> {
     await this.#ensureOpen();

@@ -7,7 +7,7 @@
  */
 import type { Connection, RedisClient, Reply } from './connection.js';
 import type { ResultRef } from './dataflow.js';
-import { JobCanceledError, NoSuchJobError, PermissionError, RedisReplyError, RqtsError, WaitTimeoutError } from './errors.js';
+import { ConnectionError, JobCanceledError, NoSuchJobError, PermissionError, RedisReplyError, WaitTimeoutError } from './errors.js';
 import { jobKey, resultsKey } from './keys.js';
 import { JobStatus, ResultType } from './protocol.js';
 
@@ -144,9 +144,11 @@ export class ResultWaiter {
           ...ids.map((id) => this.#watched.get(id)?.lastId ?? '0-0'),
         ]);
       } catch (error) {
-        // The connection dropped (it reconnects by itself); re-read from the last ids after a pause.
+        // close() ends the waits. A dropped connection does not ("Socket closed unexpectedly"): node-redis
+        // reconnects and queues the next command until then; re-read from the last ids after a pause, with a
+        // new CLIENT ID (the reconnected connection has a new id).
         this.#blockingId = null;
-        if (error instanceof RqtsError && /closed/i.test(error.message)) return this.#rejectAll(error);
+        if (this.#connection.closed) return this.#rejectAll(new ConnectionError('Connection is closed', { cause: error }));
         // A reply no retry changes (ACL denies XREAD, the key is not a stream): end the waits with it.
         if (error instanceof RedisReplyError && !TRANSIENT_REPLY.test(error.reply)) return this.#rejectAll(error);
         await new Promise((r) => setTimeout(r, 100));
@@ -205,6 +207,7 @@ export class ResultWaiter {
     try {
       this.#blockingId = String(await this.#connection.blockingCommand(['CLIENT', 'ID']));
     } catch (error) {
+      // Only a denial (ACL) lasts: a dropped connection or a BUSY reply is the loop's to retry, with CLIENT ID.
       if (!(error instanceof PermissionError)) throw error;
       this.#canUnblock = false;
     }

@@ -13,6 +13,7 @@ import { JobCanceledError, NoSuchJobError, RedisReplyError, RqtsError, WaitTimeo
 import { ResultType } from '../../src/protocol.js';
 import { waiterFor } from '../../src/waiter.js';
 import { privateRedis, uniqueName, waitFor } from '../helpers/index.js';
+import { startRelay } from '../helpers/relay.js';
 
 const env = privateRedis();
 
@@ -336,6 +337,40 @@ describe('ResultWaiter', () => {
       await env.connection.command(['REPLICAOF', 'NO', 'ONE']);
       await env.connection.command(['CONFIG', 'SET', 'replica-serve-stale-data', 'yes']);
       await connection.close();
+    }
+  });
+  it('keeps waiting when the blocking connection drops as it asks CLIENT ID or while XREAD blocks: asks again once back, and joining jobs still cost one UNBLOCK', async () => {
+    // Through a relay that can drop the connection the moment CLIENT ID is sent (it never reaches Redis).
+    const relay = await startRelay(env.redis.port);
+    const connection = await Connection.from(relay.url).open();
+    const watch = await monitor();
+    try {
+      const waiter = waiterFor(connection);
+      const [a, b, c] = await Promise.all([job('queued'), job('queued'), job('queued')]);
+      const cut = relay.cutOn(['CLIENT', 'ID']);
+      const first = waiter.wait(a, '0-0');
+      await cut;
+      // Not an ACL denial: asked again on the reconnected connection, and the blocks stay the long ones.
+      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.some((x) => isXread(x) && streamsRead(x).includes(`rq:results:${a}`)), { what: 'an XREAD blocked on the first job' });
+      expect(watch.seen.filter(isClientId)).toHaveLength(1);
+      // Now drop it while XREAD blocks: the read is sent again once it is back, with a new id.
+      const blocking = watch.from[watch.seen.findIndex(isXread)]!;
+      const xreads = watch.seen.filter(isXread).length;
+      await env.connection.command(['CLIENT', 'KILL', 'ADDR', blocking]);
+      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.filter(isXread).length > xreads, { what: 'the XREAD blocked again' });
+      expect(watch.seen.filter(isClientId)).toHaveLength(2);
+      expect(waiter.size).toBe(1);
+      const unblocksBefore = await unblocks();
+      const late = [waiter.wait(b, '0-0'), waiter.wait(c, '0-0')];
+      await waitFor(() => watch.seen.some((x) => isXread(x) && streamsRead(x).length === 3), { what: 'an XREAD on all three jobs' });
+      expect((await unblocks()) - unblocksBefore).toBe(1);
+      expect(new Set(watch.seen.filter(isXread).map((x) => x[2]))).toEqual(new Set(['2000']));
+      const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL), await addResult(c, ResultType.SUCCESSFUL)];
+      expect((await Promise.all([first, ...late])).map(idOf)).toEqual(entries);
+    } finally {
+      watch.stop();
+      await connection.close();
+      await relay.close();
     }
   });
 });
