@@ -373,4 +373,32 @@ describe('ResultWaiter', () => {
       await relay.close();
     }
   });
+  it('tries CLIENT UNBLOCK again when it reached Redis before the XREAD it was meant for, until it ends that read', async () => {
+    const relay = await startRelay(env.redis.port);
+    const connection = await Connection.from(relay.url).open();
+    const watch = await monitor();
+    try {
+      const waiter = waiterFor(connection);
+      const [a, b] = await Promise.all([job('queued'), job('queued')]);
+      // The XREAD on the first job waits in the relay until Redis has answered the CLIENT UNBLOCK that a
+      // joining job sends: that UNBLOCK finds nothing blocked and answers 0.
+      const { held, released } = relay.holdUntilAnswered(['XREAD'], ['CLIENT', 'UNBLOCK']);
+      const unblocksBefore = await unblocks();
+      const first = waiter.wait(a, '0-0');
+      await held;
+      expect(watch.seen.filter(isXread)).toEqual([]);
+      const late = waiter.wait(b, '0-0');
+      await released;
+      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.some((x) => isXread(x) && streamsRead(x).length === 2), { what: 'an XREAD blocked on both jobs' });
+      // The first XREAD, then the one with both streams; UNBLOCK tried again after its 0.
+      expect(watch.seen.filter(isXread).map(streamsRead)).toEqual([[`rq:results:${a}`], [a, b].map((id) => `rq:results:${id}`)]);
+      expect((await unblocks()) - unblocksBefore).toBeGreaterThanOrEqual(2);
+      const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL)];
+      expect((await Promise.all([first, late])).map(idOf)).toEqual(entries);
+    } finally {
+      watch.stop();
+      await connection.close();
+      await relay.close();
+    }
+  });
 });
