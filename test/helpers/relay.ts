@@ -2,8 +2,7 @@
  * A TCP relay on 127.0.0.1 in front of a redis-server the test started: bytes pass unchanged both ways, so
  * the client talks to the real server, and nothing is ever answered by the relay itself. It exists to put a
  * network fault or delay at an exact moment instead of racing a timer: drop a connection as it sends a given
- * command (which then never reaches Redis), or hold one connection's command back until Redis has answered
- * another connection's.
+ * command (which then never reaches Redis), or hold one connection's traffic while another's goes on.
  */
 import net from 'node:net';
 
@@ -17,12 +16,23 @@ export interface Relay {
    */
   cutOn(command: readonly string[]): Promise<void>;
   /**
-   * Hold back the next `command` a connection sends (and whatever that connection sends after it) until
-   * Redis has answered an `until` command sent on another connection; the held bytes go on to Redis before
-   * that answer goes on to its client. `held` resolves when the holding starts, `released` when it ends.
+   * Hold the next connection that sends `command`: from that command on, what it sends waits in the relay
+   * until `releaseRequests()`, and what Redis sends it until `releaseReplies()`.
    */
-  holdUntilAnswered(command: readonly string[], until: readonly string[]): { held: Promise<void>; released: Promise<void> };
+  holdOn(command: readonly string[]): HeldLink;
+  /**
+   * Call `fn` with each answer Redis gives to `command` (on any connection, from now on), before the answer
+   * goes on to the client. An answer is the next bytes Redis sends on that connection.
+   */
+  onAnswer(command: readonly string[], fn: (answer: string) => void): void;
   close(): Promise<void>;
+}
+
+export interface HeldLink {
+  /** Resolves when a connection sent the command and is being held. */
+  readonly held: Promise<void>;
+  releaseRequests(): void;
+  releaseReplies(): void;
 }
 
 /** The arguments of a command as a client writes them: RESP bulk strings (after the array's header). */
@@ -31,27 +41,21 @@ const resp = (command: readonly string[]): Buffer => Buffer.from(command.map((a)
 interface Link {
   client: net.Socket;
   upstream: net.Socket;
-  /** Bytes held back from Redis, while this link is the held one. */
-  held: Buffer[] | null;
-  /** This link sent the `until` command of a hold: its next bytes from Redis are the answer. */
-  awaitingAnswer: boolean;
-}
-
-interface Hold {
-  pattern: Buffer;
-  until: Buffer;
-  holder: Link | null;
-  started(): void;
-  released(): void;
+  /** Bytes held back from Redis / from the client while this link is held (null: not held). */
+  requests: Buffer[] | null;
+  replies: Buffer[] | null;
+  /** Answer listeners of the commands sent and not yet answered on this link. */
+  awaiting: ((answer: string) => void)[];
 }
 
 export async function startRelay(redisPort: number): Promise<Relay> {
   const links = new Set<Link>();
   let cut: { pattern: Buffer; hit(): void } | null = null;
-  let hold: Hold | null = null;
+  let hold: { pattern: Buffer; start(link: Link): void } | null = null;
+  const listeners: { pattern: Buffer; fn(answer: string): void }[] = [];
 
   const server = net.createServer((client) => {
-    const link: Link = { client, upstream: net.connect(redisPort, '127.0.0.1'), held: null, awaitingAnswer: false };
+    const link: Link = { client, upstream: net.connect(redisPort, '127.0.0.1'), requests: null, replies: null, awaiting: [] };
     const { upstream } = link;
     links.add(link);
     // The end of the previous chunk, so a command split across two chunks is still recognised.
@@ -59,8 +63,8 @@ export async function startRelay(redisPort: number): Promise<Relay> {
     client.on('data', (chunk: Buffer) => {
       const seen = Buffer.concat([tail, chunk]);
       tail = seen.subarray(Math.max(0, seen.length - 256));
-      if (link.held) {
-        link.held.push(chunk);
+      if (link.requests) {
+        link.requests.push(chunk);
         return;
       }
       if (cut && seen.includes(cut.pattern)) {
@@ -71,24 +75,23 @@ export async function startRelay(redisPort: number): Promise<Relay> {
         hit();
         return;
       }
-      if (hold && !hold.holder && seen.includes(hold.pattern)) {
-        hold.holder = link;
-        link.held = [chunk];
-        hold.started();
+      if (hold && seen.includes(hold.pattern)) {
+        const { start } = hold;
+        hold = null;
+        link.requests = [chunk];
+        link.replies = [];
+        start(link);
         return;
       }
-      if (hold?.holder && hold.holder !== link && seen.includes(hold.until)) link.awaitingAnswer = true;
+      for (const l of listeners) if (chunk.includes(l.pattern)) link.awaiting.push(l.fn);
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (link.awaitingAnswer && hold?.holder) {
-        const { holder, released } = hold;
-        hold = null;
-        link.awaitingAnswer = false;
-        for (const b of holder.held ?? []) holder.upstream.write(b);
-        holder.held = null;
-        released();
+      if (link.replies) {
+        link.replies.push(chunk);
+        return;
       }
+      for (const fn of link.awaiting.splice(0)) fn(chunk.toString('latin1'));
       client.write(chunk);
     });
     const end = (): void => {
@@ -109,13 +112,43 @@ export async function startRelay(redisPort: number): Promise<Relay> {
         cut = { pattern: resp(command), hit };
       });
     },
-    holdUntilAnswered(command, until) {
-      let started!: () => void;
-      let released!: () => void;
-      const held = new Promise<void>((r) => (started = r));
-      const done = new Promise<void>((r) => (released = r));
-      hold = { pattern: resp(command), until: resp(until), holder: null, started, released };
-      return { held, released: done };
+    holdOn(command) {
+      let link: Link | null = null;
+      let releasedRequests = false;
+      let releasedReplies = false;
+      const flushRequests = (l: Link): void => {
+        for (const b of l.requests ?? []) l.upstream.write(b);
+        l.requests = null;
+      };
+      const flushReplies = (l: Link): void => {
+        for (const b of l.replies ?? []) l.client.write(b);
+        l.replies = null;
+      };
+      const held = new Promise<void>((resolve) => {
+        hold = {
+          pattern: resp(command),
+          start(l) {
+            link = l;
+            resolve();
+          },
+        };
+      });
+      return {
+        held,
+        releaseRequests() {
+          if (releasedRequests || !link) return;
+          releasedRequests = true;
+          flushRequests(link);
+        },
+        releaseReplies() {
+          if (releasedReplies || !link) return;
+          releasedReplies = true;
+          flushReplies(link);
+        },
+      };
+    },
+    onAnswer(command, fn) {
+      listeners.push({ pattern: resp(command), fn });
     },
     close() {
       for (const { client, upstream } of links) {
