@@ -148,7 +148,7 @@ export class ResultWaiter {
         // reconnects and queues the next command until then; re-read from the last ids after a pause, with a
         // new CLIENT ID (the reconnected connection has a new id).
         this.#blockingId = null;
-        if (this.#connection.closed) return this.#rejectAll(new ConnectionError('Connection is closed', { cause: error }));
+        if (this.#connection.closed) return this.#rejectAll(new ConnectionError('Connection is closed'));
         // A reply no retry changes (ACL denies XREAD, the key is not a stream): end the waits with it.
         if (error instanceof RedisReplyError && !TRANSIENT_REPLY.test(error.reply)) return this.#rejectAll(error);
         await new Promise((r) => setTimeout(r, 100));
@@ -227,7 +227,11 @@ export class ResultWaiter {
   async #unblock(generation: number, attempt: number): Promise<void> {
     if (!this.#inFlight || generation !== this.#generation || this.#blockingId === null) return;
     const done = await this.#connection.command(['CLIENT', 'UNBLOCK', this.#blockingId]).catch((error: unknown) => {
-      if (error instanceof PermissionError) this.#canUnblock = false;
+      if (error instanceof PermissionError) {
+        // Denied (ACL): short blocks from now on, and no UNBLOCK for the jobs that join later either.
+        this.#canUnblock = false;
+        this.#blockingId = null;
+      }
       return 0;
     });
     if (!this.#canUnblock) return;

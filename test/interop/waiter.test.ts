@@ -6,7 +6,7 @@
  * jobs. Fast enough for the mutation run (`npm run mutate`).
  */
 import { getEventListeners, type EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createClient } from 'redis';
 import { Connection } from '../../src/connection.js';
 import { JobCanceledError, NoSuchJobError, RedisReplyError, RqtsError, WaitTimeoutError } from '../../src/errors.js';
@@ -271,15 +271,36 @@ describe('ResultWaiter', () => {
     expect((closed as Error).message).toMatch(/closed/i);
   });
 
-  it('leaves no listener on the abort signal once a wait ends', async () => {
+  it('leaves no listener on the abort signal and no timeout timer once a wait ends', async () => {
     const waiter = waiterFor(env.connection);
     const id = await job('queued');
     const controller = new AbortController();
-    const pending = waiter.wait(id, '0-0', { signal: controller.signal, timeout: 60_000 });
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
-    await addResult(id, ResultType.SUCCESSFUL);
-    await pending;
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    // A timer left running would keep the process alive until the timeout (a CLI would not exit).
+    const set = vi.spyOn(globalThis, 'setTimeout');
+    const clear = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      const pending = waiter.wait(id, '0-0', { signal: controller.signal, timeout: 60_000 });
+      const timers = set.mock.results.filter((_, i) => set.mock.calls[i]![1] === 60_000).map((r) => r.value as unknown);
+      expect(timers).toHaveLength(1);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      await addResult(id, ResultType.SUCCESSFUL);
+      await pending;
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      expect(clear.mock.calls.filter(([t]) => t === timers[0])).toHaveLength(1);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
+  });
+
+  it('finds the type field wherever the entry has it', async () => {
+    const waiter = waiterFor(env.connection);
+    const id = await job('started');
+    const pending = waiter.wait(id, '0-0');
+    // A retried run whose first field reads like a final type, then a success with type last.
+    await env.connection.command(['XADD', `rq:results:${id}`, '*', 'return_value', String(ResultType.SUCCESSFUL), 'type', String(ResultType.RETRIED)]);
+    const entry = String(await env.connection.command(['XADD', `rq:results:${id}`, '*', 'created_at', '2026-11-30T12:00:00Z', 'return_value', 'eA==', 'type', String(ResultType.SUCCESSFUL)]));
+    expect(idOf(await pending)).toBe(entry);
   });
 
   it('asks the blocking connection its id again after it reconnects while idle, so joining jobs still cost one UNBLOCK', async () => {
@@ -404,6 +425,73 @@ describe('ResultWaiter', () => {
       expect(watch.seen.filter(isXread).map(streamsRead)).toEqual([[`rq:results:${a}`], [a, b].map((id) => `rq:results:${id}`)]);
       const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL)];
       expect((await Promise.all([first, late])).map(idOf)).toEqual(entries);
+    } finally {
+      watch.stop();
+      await connection.close();
+      await relay.close();
+    }
+  });
+  it('when CLIENT UNBLOCK is denied though CLIENT ID is allowed (ACL), stops trying it and blocks briefly from then on', async () => {
+    await env.connection.command(['ACL', 'SETUSER', 'idonly', 'on', '>pw', '~*', '&*', '+@all', '-client|unblock']);
+    await env.connection.command(['ACL', 'LOG', 'RESET']);
+    const connection = await Connection.from(`redis://idonly:pw@127.0.0.1:${env.redis.port}`).open();
+    const watch = await monitor();
+    try {
+      const waiter = waiterFor(connection);
+      const [a, b, c] = await Promise.all([job('queued'), job('queued'), job('queued')]);
+      const first = waiter.wait(a, '0-0');
+      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.some((x) => isXread(x) && streamsRead(x).includes(`rq:results:${a}`)), { what: 'an XREAD blocked on the first job' });
+      // Denied: the job joins when the running block ends; the blocks after it are the short ones.
+      const late = waiter.wait(b, '0-0');
+      await waitFor(() => watch.seen.some((x) => isXread(x) && streamsRead(x).length === 2), { what: 'an XREAD on two jobs' });
+      const later = waiter.wait(c, '0-0');
+      await waitFor(() => watch.seen.some((x) => isXread(x) && streamsRead(x).length === 3), { what: 'an XREAD on three jobs' });
+      const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL), await addResult(c, ResultType.SUCCESSFUL)];
+      expect((await Promise.all([first, late, later])).map(idOf)).toEqual(entries);
+      const denied = ((await env.connection.command(['ACL', 'LOG'])) as unknown[][])
+        .map((entry) => Object.fromEntries(Array.from({ length: entry.length / 2 }, (_, i) => [String(entry[2 * i]), String(entry[2 * i + 1])])))
+        .filter((entry) => entry.username === 'idonly');
+      expect(denied.map((entry) => [entry.object, entry.count])).toEqual([['client|unblock', '1']]);
+      const blocks = watch.seen.filter(isXread).map((x) => Number(x[2]));
+      expect(blocks[0]).toBe(2_000);
+      expect(blocks.slice(1).length).toBeGreaterThan(0);
+      expect(blocks.slice(1).every((ms) => ms < 2_000)).toBe(true);
+    } finally {
+      watch.stop();
+      await connection.close();
+    }
+  });
+
+  it('does not end a newer read with the UNBLOCK retry meant for a read that ended by itself', async () => {
+    const relay = await startRelay(env.redis.port);
+    const connection = await Connection.from(relay.url).open();
+    const watch = await monitor();
+    try {
+      const waiter = waiterFor(connection);
+      const [a, b] = await Promise.all([job('queued'), job('queued')]);
+      // The XREAD reaches Redis, but what Redis answers it waits in the relay until an UNBLOCK is answered.
+      const xread = relay.holdOn(['XREAD']);
+      const answers: string[] = [];
+      relay.onAnswer(['CLIENT', 'UNBLOCK'], (answer) => {
+        answers.push(answer);
+        xread.releaseReplies();
+      });
+      const first = waiter.wait(a, '0-0');
+      await xread.held;
+      xread.releaseRequests();
+      await waitFor(async () => (await blockedXreads()) === 1, { what: 'the XREAD blocked' });
+      // The read ends at Redis with this entry; the waiter does not know yet when the second job joins, so its
+      // UNBLOCK finds nothing blocked (0) and the next read, on both jobs, is already the newer one.
+      const entry = await addResult(a, ResultType.SUCCESSFUL);
+      const unblocksBefore = await unblocks();
+      const late = waiter.wait(b, '0-0');
+      expect(idOf(await first)).toBe(entry);
+      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.some((x) => isXread(x) && streamsRead(x).includes(`rq:results:${b}`)), { what: 'an XREAD blocked on the second job' });
+      const last = await addResult(b, ResultType.SUCCESSFUL);
+      expect(idOf(await late)).toBe(last);
+      expect(answers).toEqual([':0\r\n']);
+      expect((await unblocks()) - unblocksBefore).toBe(1);
+      expect(watch.seen.filter(isXread).map(streamsRead)).toEqual([[`rq:results:${a}`], [`rq:results:${b}`]]);
     } finally {
       watch.stop();
       await connection.close();
