@@ -267,6 +267,8 @@ const OPCODES: Record<string, string> = {
   putGet: 'Np0\ng0\n\x86.',
   putTwice: 'I1\np0\nI2\np0\ng0\n\x86.',
   putLetters: 'Npa\n.',
+  putLetterDigit: 'Npa1\n.',
+  putNegative: 'Np-1\n.',
   getMissing: 'Np0\ng1\n.',
   getLetters: 'Np0\ng1x\n.',
   binputBinget: 'Nq\x00h\x00\x86.',

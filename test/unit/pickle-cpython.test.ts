@@ -192,6 +192,8 @@ const REASONS: Record<string, RegExp> = {
   copyregNewobjNoClass: /^Invalid pickle: copyreg\.__newobj__ needs a class$/,
   // The memo.
   putLetters: /^Invalid pickle: invalid memo key$/,
+  putLetterDigit: /^Invalid pickle: invalid memo key$/,
+  putNegative: /^Invalid pickle: invalid memo key$/,
   getLetters: /^Invalid pickle: invalid memo key$/,
   getMissing: /^Invalid pickle: memo key 1 not found$/,
   bingetMissing: /^Invalid pickle: memo key 5 not found$/,

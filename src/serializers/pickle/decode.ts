@@ -271,30 +271,28 @@ class Unpickler {
     return x;
   }
 
-  /** A length field; BINSTRING's is signed. Checked against the bytes left, so it never over-allocates. */
+  /** A length field; BINSTRING's is signed. `read` checks it against the bytes left, before any copy. */
   private size(n: number, signed = false): number {
     const len = signed ? Buffer.from(this.read(4)).readInt32LE(0) : this.uint(n);
     if (len < 0) fail('negative byte count');
-    if (len > this.buf.length - this.pos) fail('pickle data was truncated');
     return len;
   }
 
   /** The bytes up to (not including) the next newline; the newline is consumed. */
   private line(): Uint8Array {
     const end = this.buf.indexOf(0x0a, this.pos);
-    if (end < 0) fail('pickle data was truncated (missing newline)');
+    if (end === -1) fail('pickle data was truncated (missing newline)');
     const out = this.buf.subarray(this.pos, end);
     this.pos = end + 1;
     return out;
   }
 
+  /** LONG1/LONG4: n bytes of two's complement, little-endian (none is 0). */
   private long(n: number): number | bigint {
     const b = this.read(n);
-    if (n === 0) return 0;
     let x = 0n;
     for (let i = n - 1; i >= 0; i--) x = (x << 8n) | BigInt(b[i]!);
-    if (b[n - 1]! & 0x80) x -= 1n << BigInt(8 * n);
-    return intValue(x);
+    return intValue(BigInt.asIntN(8 * n, x));
   }
 
   private float(x: number): number | PyFloat {
