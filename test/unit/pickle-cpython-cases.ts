@@ -59,8 +59,8 @@ export const CASES: Record<string, unknown> = {
   decimals: [py.decimal('-1.50'), py.decimal('1E+3'), py.decimal('NaN')],
   uuids: [py.uuid('12345678-1234-5678-1234-567812345678'), py.uuid('00000000-0000-0000-0000-000000000000')],
   globals: [new PyGlobal('builtins', 'len'), new PyGlobal('copyreg', '_reconstructor'), new PyGlobal('collections', 'OrderedDict')],
-  // Memo slots past 255: LONG_BINPUT (protocols 1–3), then a GET of slot 1 (BINGET) and of slot 300 (LONG_BINGET).
-  longMemo: [...labels(300, 3, 'm'), 'm0.', 'm299'],
+  // Memo slots past 255: LONG_BINPUT (protocols 1–3), then GETs of slots 1 and 255 (BINGET), 256 and 300 (LONG_BINGET).
+  longMemo: [...labels(300, 3, 'm'), 'm0.', 'm254', 'm255', 'm299'],
   oneEntryDicts: [{ a: 1 }, new Map([[1, 2]])],
   // Exactly one full batch: a dict and a set get a second, empty MARK … SETITEMS / ADDITEMS; a list does not.
   fullBatches: [new Map(range(1000).map((i) => [i, -i])), new Set(range(1000)), range(1000)],
@@ -83,7 +83,10 @@ export const CASES: Record<string, unknown> = {
   callTwoArgs: py.tuple<unknown>('mylib.f', null, py.tuple(1.5, true), { b: false, n: null }),
   callThreeArgs: py.tuple<unknown>('mylib.f', null, py.tuple([], [1], [1, 2, [3]]), { d: {}, e: { k: 'v' }, f: { a: 1, b: 2 } }),
   callStrings: py.tuple<unknown>('mylib.f', null, py.tuple('é', '€'.repeat(90), 'x'.repeat(255), 'y'.repeat(256), '😀'), { 'mylib.f': 'mylib.f' }),
-  callLongMemo: py.tuple<unknown>('mylib.f', null, py.tuple(...labels(300, 3, 'm'), 'm0.', 'm299'), {}),
+  // The function name is slot 0, the labels slots 1–300: GETs on both sides of 256.
+  callLongMemo: py.tuple<unknown>('mylib.f', null, py.tuple(...labels(300, 3, 'm'), 'm0.', 'm254', 'm255', 'm299'), {}),
+  // UTF-8 lengths 255 and 256 (SHORT_BINUNICODE / BINUNICODE) of non-ASCII text, and ASCII after a non-ASCII start.
+  callUtf8Edges: py.tuple<unknown>('mylib.f', null, py.tuple(`${'é'.repeat(127)}a`, 'é'.repeat(128), `é${'a'.repeat(253)}`, `${'a'.repeat(250)}é`), {}),
   // Payloads the direct writer hands back to the general pickler; the two together must still write CPython's bytes.
   payloadBigInts: py.tuple<unknown>('mylib.f', null, py.tuple(2 ** 31, -(2 ** 31) - 1, 2 ** 40, 2n ** 70n), {}),
   payloadTypes: py.tuple<unknown>('mylib.f', null, py.tuple(py.tuple(1, 2), Buffer.from('x'), py.decimal('1.5'), py.float(2)), { s: new Set([1]) }),
