@@ -166,7 +166,12 @@ describe('refusals, message by message', () => {
     expect(refusal(() => dumps(py.frozenset<unknown>([py.tuple(1, [2])]))).message).toBe(
       'Invalid value.values()[0] (array(2)): unhashable type cannot be a set member',
     );
+    const loop: unknown[] = [];
+    loop.push(loop);
+    expect(refusal(() => dumps([loop]))).toEqual({ option: 'value[0][0]', message: 'Invalid value[0][0] (array(1)): cyclic structures cannot be serialized' });
     // Set members that are hashable but cannot be pickled are named by their index in the set.
+    expect(refusal(() => dumps(new Set<unknown>([1, new Date(Number.NaN)])))).toEqual({ option: 'value.values()[1]', message: 'Invalid value.values()[1] (Date object): Invalid Date' });
+    expect(refusal(() => dumps(py.frozenset<unknown>([new Date(Number.NaN)]))).option).toBe('value.values()[0]');
     expect(refusal(() => dumps(new Set<unknown>([1, 2, () => 3]), { protocol: 2 })).option).toBe('value.values()[2]');
     expect(refusal(() => dumps(new Set<unknown>([1, 2, () => 3]))).option).toBe('value.values()[2]');
     expect(refusal(() => dumps(py.frozenset<unknown>([() => 3]))).option).toBe('value.values()[0]');
