@@ -90,6 +90,9 @@ export const CASES: Record<string, unknown> = {
   // Payloads the direct writer hands back to the general pickler; the two together must still write CPython's bytes.
   payloadBigInts: py.tuple<unknown>('mylib.f', null, py.tuple(2 ** 31, -(2 ** 31) - 1, 2 ** 40, 2n ** 70n), {}),
   payloadTypes: py.tuple<unknown>('mylib.f', null, py.tuple(py.tuple(1, 2), Buffer.from('x'), py.decimal('1.5'), py.float(2)), { s: new Set([1]) }),
+  // Ints just outside 32 bits, each alone (either one hands the payload back): LONG1, never BININT.
+  payloadBelowInt32: py.tuple<unknown>('mylib.f', null, py.tuple(-(2 ** 31) - 1), {}),
+  payloadAboveInt32: py.tuple<unknown>('mylib.f', null, py.tuple(2 ** 31), {}),
   payloadTuple: py.tuple<unknown>('mylib.f', null, py.tuple(py.tuple(1, 2)), { t: py.tuple(3) }),
   payloadShared: py.tuple<unknown>('mylib.f', null, py.tuple(sharedList, sharedList, sharedKwargs), sharedKwargs),
   payloadSurrogate: py.tuple<unknown>('mylib.f', null, py.tuple('a', '\ud800'), {}),
