@@ -313,6 +313,7 @@ const RESOLVED: Record<string, string> = {
   datetimeNaiveNone: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x01\x02\x03\x04\x05\x0a\x5b\xf5NtR.',
   datetimePlus2h: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x01\x02\x03\x04\x05\x0a\x5b\xf5cdatetime\ntimezone\n(cdatetime\ntimedelta\n(I0\nI7200\ntRtRtR.',
   datetimeMinus5h30: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x01\x02\x03\x04\x05\x00\x00\x00cdatetime\ntimezone\n(cdatetime\ntimedelta\n(I-1\nI66600\ntRtRtR.',
+  datetimeOffsetMicros: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x01\x02\x03\x04\x05\x00\x00\x00cdatetime\ntimezone\n(cdatetime\ntimedelta\n(I0\nI3600\nI5000\ntRtRtR.',
   datetimeFold: 'cdatetime\ndatetime\n(C\x0a\x07\xe8\x81\x02\x03\x04\x05\x00\x00\x00tR.',
   datetimeMax: 'cdatetime\ndatetime\n(C\x0a\x27\x0f\x0c\x1f\x17\x3b\x3b\x0f\x42\x3ftR.',
   datetimeMin: 'cdatetime\ndatetime\n(C\x0a\x00\x01\x01\x01\x00\x00\x00\x00\x00\x00tR.',

@@ -1,7 +1,7 @@
 /** The safe unpickler: inert objects, allowlisted globals, limits, and malformed input. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DeserializationError } from '../../src/errors.js';
+import { DeserializationError, InvalidArgumentError } from '../../src/errors.js';
 import { pyRepr } from '../../src/py/repr.js';
 import { isTuple, py, PyFloat, PyGlobal, PyObject } from '../../src/py/values.js';
 import { pickleDumps, pickleLoads } from '../../src/serializers/pickle/index.js';
@@ -354,6 +354,19 @@ describe('allowlisted classes with arguments rqts cannot use', () => {
     // February 30th passes the field checks; the day-of-month check names the class.
     expect(() => read(datetime([7, 0xe8, 2, 30, 0, 0, 0, 0, 0, 0]))).toThrow(/^Invalid datetime\.datetime in pickle: .*date\.day/);
     expect(() => read('c_codecs\nencode\n(V\xe9\nVcp1252\ntR.')).toThrow(new DeserializationError('Unsupported encoding in pickle: cp1252'));
+  });
+
+  it('wraps the error of a value class, keeping it as the cause', () => {
+    const error = (() => {
+      try {
+        return read('cdecimal\nDecimal\n(Vabc\ntR.');
+      } catch (e) {
+        return e;
+      }
+    })() as DeserializationError;
+    expect(error).toBeInstanceOf(DeserializationError);
+    expect(error.cause).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message).toBe(`Invalid decimal.Decimal in pickle: ${(error.cause as Error).message}`);
   });
 
   it('keeps shared containers and objects shared, and names a recursive structure', () => {

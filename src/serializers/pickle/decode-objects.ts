@@ -18,7 +18,7 @@ export function finalize(root: unknown, maxDepth: number): unknown {
   const active = new Set<object>();
 
   const fin = (v: unknown, depth: number): unknown => {
-    if (v === null || typeof v !== 'object') return v;
+    // Anything but a container or an object (scalars, bytes, globals...) is final as it is.
     if (!(Array.isArray(v) || v instanceof Map || v instanceof Set || v instanceof PyObject)) return v;
     if (done.has(v)) return done.get(v);
     if (active.has(v)) throw new DeserializationError('Recursive Python structures are not supported');
@@ -47,7 +47,7 @@ function resolveObject(o: PyObject, fin: (x: unknown) => unknown): unknown {
   const known = resolveKnown(`${o.module}.${o.name}`, args, state, dictItems);
   if (known !== undefined) return known;
   const out = new PyObject(o.module, o.name, makeTuple(args), o.kind);
-  out.kwargs = o.kwargs === null ? null : (fin(o.kwargs) as PyObject['kwargs']);
+  out.kwargs = fin(o.kwargs) as PyObject['kwargs'];
   out.state = state;
   out.listItems = listItems;
   out.dictItems = dictItems;
@@ -74,7 +74,7 @@ function resolveKnown(name: string, args: unknown[], state: unknown, dictItems: 
       }
       case 'decimal.Decimal': return typeof args[0] === 'string' && args.length === 1 ? new PyDecimal(args[0]) : undefined;
       case 'uuid.UUID': {
-        const n = state !== null && typeof state === 'object' ? (state instanceof Map ? state.get('int') : (state as Record<string, unknown>).int) : undefined;
+        const n = state instanceof Map ? state.get('int') : (state as Record<string, unknown> | null)?.int;
         if (typeof n === 'number' || typeof n === 'bigint') return new PyUUID(BigInt(n));
         return typeof args[0] === 'string' ? new PyUUID(args[0]) : undefined;
       }
@@ -88,8 +88,8 @@ function resolveKnown(name: string, args: unknown[], state: unknown, dictItems: 
       }
       case '_codecs.encode': return typeof args[0] === 'string' ? encodeText(args[0], args[1]) : undefined;
       case 'collections.OrderedDict': return args.length === 0 && state === null ? makeDict(dictItems) : undefined;
-      default: return undefined;
     }
+    return undefined;
   } catch (error) {
     if (error instanceof DeserializationError) throw error;
     throw new DeserializationError(`Invalid ${name} in pickle: ${(error as Error).message}`, { cause: error });
