@@ -93,7 +93,7 @@ export class ResultWaiter {
     return new Promise<Reply>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const cleanup = (): void => {
-        if (timer) clearTimeout(timer);
+        clearTimeout(timer); // a no-op when the wait has no timeout
         signal?.removeEventListener('abort', onAbort);
         const w = this.#watched.get(jobId);
         w?.waiters.delete(pending);
@@ -242,7 +242,7 @@ export class ResultWaiter {
 
 /** XREAD reply → [stream key, entries] pairs, under RESP2 (`[[k, entries], …]`) or RESP3 (`[k, entries, …]`). */
 function streamsOf(reply: Reply): [string, Reply[]][] {
-  if (!Array.isArray(reply) || reply.length === 0) return [];
+  if (!Array.isArray(reply)) return [];
   if (Array.isArray(reply[0])) {
     return reply.filter(Array.isArray).map((pair) => [String(pair[0]), Array.isArray(pair[1]) ? pair[1] : []]);
   }
