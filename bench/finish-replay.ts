@@ -21,6 +21,7 @@ import { FINISH_JOBS, START_JOB, finishJobsArgs, startJobArgs } from '../src/wor
 import { formatDatetime, nowMicros } from '../src/record.js';
 import * as keys from '../src/keys.js';
 import { median } from './lib/stats.js';
+import { commandStats, redisCpuMicros } from './lib/redis-info.js';
 
 const jobs = Number(process.argv[2] ?? 2000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -75,22 +76,11 @@ return {'finished', results[11], 1, 90, results[12]}
 
 interface Cost { script: number; inner: number; cpu: number }
 
-async function redisCpu(): Promise<number> {
-  const text = String(await send(['INFO', 'cpu']));
-  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
-}
-
-async function stats(): Promise<{ script: number; inner: number }> {
-  const text = String(await send(['INFO', 'commandstats']));
-  let script = 0;
-  let inner = 0;
-  for (const m of text.matchAll(/cmdstat_(\S+?):calls=\d+,usec=(\d+)/g)) {
-    if (['info', 'config|resetstat', 'eval'].includes(m[1]!)) continue;
-    if (m[1] === 'evalsha') script += Number(m[2]);
-    else inner += Number(m[2]);
-  }
-  return { script, inner };
+/** The script's usec and, apart, the usec of everything it and the pipeline ran (not INFO, CONFIG, EVAL). */
+async function usec(): Promise<{ script: number; inner: number; lindex: number }> {
+  const stats = Object.entries(await commandStats(send)).filter(([name]) => !['info', 'config|resetstat', 'eval'].includes(name));
+  const of = (name: string): number => stats.find(([n]) => n === name)?.[1].usec ?? 0;
+  return { script: of('evalsha'), inner: stats.reduce((n, [name, s]) => (name === 'evalsha' ? n : n + s.usec), 0), lindex: of('lindex') };
 }
 
 /** Fill the queue, start its first job (EVAL: not counted with EVALSHA), then time `jobs` finishes. */
@@ -109,7 +99,7 @@ async function replay(way: 'FINISH_JOBS' | 'straight' | 'commands'): Promise<Cos
   const straightSha = String(await send(['SCRIPT', 'LOAD', STRAIGHT]));
   const finishSha = String(await send(['SCRIPT', 'LOAD', FINISH_JOBS.source]));
   await send(['CONFIG', 'RESETSTAT']);
-  const cpu0 = await redisCpu();
+  const cpu0 = await redisCpuMicros(send);
   const counters = { successful: 0, failed: 0, totalWorkingTime: 0 };
   for (let i = 0; i < jobs; i++) {
     const nextExec = randomUUID().replaceAll('-', '');
@@ -144,16 +134,10 @@ async function replay(way: 'FINISH_JOBS' | 'straight' | 'commands'): Promise<Cos
     id = next;
     exec = nextExec;
   }
-  const cpu = (await redisCpu()) - cpu0;
-  const s = await stats();
+  const cpu = (await redisCpuMicros(send)) - cpu0;
+  const u = await usec();
   // The straight and pipelined ways read the queue's head first (LINDEX): not part of the finish.
-  const lindex = way === 'FINISH_JOBS' ? 0 : await lindexUsec();
-  return { script: s.script / jobs, inner: (s.inner - lindex) / jobs, cpu: cpu / jobs };
-}
-
-async function lindexUsec(): Promise<number> {
-  const text = String(await send(['INFO', 'commandstats']));
-  return Number(/cmdstat_lindex:calls=\d+,usec=(\d+)/.exec(text)?.[1] ?? 0);
+  return { script: u.script / jobs, inner: (u.inner - (way === 'FINISH_JOBS' ? 0 : u.lindex)) / jobs, cpu: cpu / jobs };
 }
 
 try {

@@ -16,6 +16,7 @@ import { Connection, Queue, Worker } from './lib/rqts.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 import { batches } from './enqueue.js';
 import { bullIdleLatency, rqtsIdleLatency } from './lib/idle.js';
+import { commandStats, redisCpuMicros } from './lib/redis-info.js';
 
 const jobs = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 3000);
 const profiled = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
@@ -33,12 +34,8 @@ if (profiled) session.connect();
 const post = <T>(method: string, params?: object): Promise<T> =>
   new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res as T))));
 
-/** Redis's own CPU time so far (INFO cpu), in microseconds. */
-async function redisCpu(): Promise<number> {
-  const text = String(await connection.command(['INFO', 'cpu']));
-  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
-}
+const send = (args: string[]): Promise<unknown> => connection.command(args);
+const redisCpu = (): Promise<number> => redisCpuMicros(send);
 
 /** CPU per job, of this process and of Redis, over `fn` (less sensitive to a shared machine than rates). */
 async function cpuPerJob<T>(fn: () => Promise<T>): Promise<{ value: T; text: string }> {
@@ -48,14 +45,6 @@ async function cpuPerJob<T>(fn: () => Promise<T>): Promise<{ value: T; text: str
   const client = process.cpuUsage(client0);
   const redisUs = (await redisCpu()) - redis0;
   return { value, text: `CPU/job: client ${((client.user + client.system) / jobs).toFixed(1)} µs, Redis ${(redisUs / jobs).toFixed(1)} µs` };
-}
-
-/** INFO commandstats as { command: { calls, usec } }. */
-async function commandStats(): Promise<Record<string, { calls: number; usec: number }>> {
-  const text = String(await connection.command(['INFO', 'commandstats']));
-  const stats: Record<string, { calls: number; usec: number }> = {};
-  for (const m of text.matchAll(/cmdstat_(\S+?):calls=(\d+),usec=(\d+)/g)) stats[m[1]!] = { calls: Number(m[2]), usec: Number(m[3]) };
-  return stats;
 }
 
 async function rqtsRun(key: string, concurrency: number): Promise<number> {
@@ -70,7 +59,7 @@ async function rqtsRun(key: string, concurrency: number): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   if (profiled === key) report(key, (await post<{ profile: Profiler.Profile }>('Profiler.stop')).profile);
   await own.close();
-  const stats = await commandStats();
+  const stats = await commandStats(send);
   const finished = await queue.finishedJobRegistry.count;
   if (finished !== jobs) throw new Error(`${key}: ${finished}/${jobs} finished`);
   const calls = Object.entries(stats).filter(([c]) => !['info', 'config|resetstat', 'config'].includes(c));
@@ -97,7 +86,7 @@ async function bullRun(concurrency: number): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   await worker?.close();
   await queue.close();
-  const stats = await commandStats();
+  const stats = await commandStats(send);
   const calls = Object.entries(stats).filter(([c]) => !['info', 'config|resetstat', 'config'].includes(c));
   console.log(`bull${concurrency}: ${Math.round(jobs / seconds)} jobs/s; ${cpu.text}; ${(calls.reduce((n, [, s]) => n + s.calls, 0) / jobs).toFixed(2)} Redis calls/job, ${(calls.reduce((n, [, s]) => n + s.usec, 0) / jobs).toFixed(1)} µs Redis time/job`);
   return jobs / seconds;
