@@ -63,7 +63,8 @@ export interface WaitOptions {
 export class ResultWaiter {
   readonly #connection: Connection;
   readonly #watched = new Map<string, Watched>();
-  #loop: Promise<void> | null = null;
+  /** Set while {@link #run} loops (one loop per waiter). */
+  #looping = false;
   #blockingId: string | null = null;
   /** Set while an XREAD is in flight; bumps with every call so a late UNBLOCK can tell. */
   #generation = 0;
@@ -104,7 +105,7 @@ export class ResultWaiter {
         reject: (error) => { cleanup(); reject(error); },
       };
       const onAbort = (): void => pending.reject(signal!.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', onAbort); // cleanup removes it on every settle, this one included
       if (timeout !== undefined) timer = setTimeout(() => pending.reject(new WaitTimeoutError(jobId, timeout)), timeout);
 
       const w = this.#watched.get(jobId);
@@ -119,48 +120,51 @@ export class ResultWaiter {
   }
 
   #ensureLoop(): void {
-    if (this.#loop) return;
-    this.#loop = this.#run().finally(() => {
-      this.#loop = null;
-      if (this.#watched.size > 0) this.#ensureLoop();
-    });
+    if (this.#looping) return;
+    this.#looping = true;
+    void this.#run();
   }
 
   async #run(): Promise<void> {
-    let lastSweep = Date.now();
-    while (this.#watched.size > 0) {
-      let reply: Reply;
-      try {
-        const client = await this.#connection.blockingClient();
-        await this.#ensureBlockingId(client);
-        // Read the key set only now: a wait added during the awaits above is then included, not missed.
-        const ids = [...this.#watched.keys()];
-        if (ids.length === 0) break;
-        this.#generation += 1;
-        this.#inFlight = true;
-        reply = await this.#connection.blockingCommand([
-          'XREAD', 'BLOCK', String(this.#canUnblock ? BLOCK_MS : SHORT_BLOCK_MS), 'STREAMS',
-          ...ids.map(resultsKey),
-          ...ids.map((id) => this.#watched.get(id)?.lastId ?? '0-0'),
-        ]);
-      } catch (error) {
-        // close() ends the waits. A dropped connection does not ("Socket closed unexpectedly"): node-redis
-        // reconnects and queues the next command until then; re-read from the last ids after a pause, with a
-        // new CLIENT ID (the reconnected connection has a new id).
-        this.#blockingId = null;
-        if (this.#connection.closed) return this.#rejectAll(new ConnectionError('Connection is closed'));
-        // A reply no retry changes (ACL denies XREAD, the key is not a stream): end the waits with it.
-        if (error instanceof RedisReplyError && !TRANSIENT_REPLY.test(error.reply)) return this.#rejectAll(error);
-        await new Promise((r) => setTimeout(r, 100));
-        continue;
-      } finally {
-        this.#inFlight = false;
+    try {
+      let lastSweep = Date.now();
+      for (;;) {
+        let reply: Reply;
+        try {
+          const client = await this.#connection.blockingClient();
+          await this.#ensureBlockingId(client);
+          // Read the key set only now: a wait added during the awaits above is then included, not missed. None
+          // left (delivered, timed out, swept): the loop ends, and the next wait starts another.
+          const watched = [...this.#watched];
+          if (watched.length === 0) break;
+          this.#generation += 1;
+          this.#inFlight = true;
+          reply = await this.#connection.blockingCommand([
+            'XREAD', 'BLOCK', String(this.#canUnblock ? BLOCK_MS : SHORT_BLOCK_MS), 'STREAMS',
+            ...watched.map(([id]) => resultsKey(id)),
+            ...watched.map(([, w]) => w.lastId),
+          ]);
+        } catch (error) {
+          // close() ends the waits. A dropped connection does not ("Socket closed unexpectedly"): node-redis
+          // reconnects and queues the next command until then; re-read from the last ids after a pause, with a
+          // new CLIENT ID (the reconnected connection has a new id).
+          this.#blockingId = null;
+          if (this.#connection.closed) return this.#rejectAll(new ConnectionError('Connection is closed'));
+          // A reply no retry changes (ACL denies XREAD, the key is not a stream): end the waits with it.
+          if (error instanceof RedisReplyError && !TRANSIENT_REPLY.test(error.reply)) return this.#rejectAll(error);
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        } finally {
+          this.#inFlight = false;
+        }
+        this.#deliver(reply);
+        if (Date.now() - lastSweep >= BLOCK_MS) {
+          lastSweep = Date.now();
+          await this.#sweep().catch(() => undefined);
+        }
       }
-      this.#deliver(reply);
-      if (Date.now() - lastSweep >= BLOCK_MS) {
-        lastSweep = Date.now();
-        await this.#sweep().catch(() => undefined);
-      }
+    } finally {
+      this.#looping = false; // as the loop ends, not a tick later: a wait added after it starts another
     }
   }
 
@@ -184,7 +188,6 @@ export class ResultWaiter {
   /** Canceled and deleted jobs never get a result: find them and end their waits. */
   async #sweep(): Promise<void> {
     const ids = [...this.#watched.keys()];
-    if (ids.length === 0) return;
     const statuses = await this.#connection.pipeline(ids.map((id) => ['HGET', jobKey(id), 'status']));
     ids.forEach((id, i) => {
       const status = statuses[i];
@@ -228,26 +231,26 @@ export class ResultWaiter {
     if (!this.#inFlight || generation !== this.#generation || this.#blockingId === null) return;
     const done = await this.#connection.command(['CLIENT', 'UNBLOCK', this.#blockingId]).catch((error: unknown) => {
       if (error instanceof PermissionError) {
-        // Denied (ACL): short blocks from now on, and no UNBLOCK for the jobs that join later either.
+        // Denied (ACL): short blocks from now on, and no UNBLOCK (nor a retry of this one: no id to name).
         this.#canUnblock = false;
         this.#blockingId = null;
       }
       return 0;
     });
-    if (!this.#canUnblock) return;
     // The XREAD may not have reached Redis yet; try again shortly while it is still the same call.
     if (done !== 1 && attempt < 20) setTimeout(() => void this.#unblock(generation, attempt + 1), 2);
   }
 }
 
-/** XREAD reply → [stream key, entries] pairs, under RESP2 (`[[k, entries], …]`) or RESP3 (`[k, entries, …]`). */
+/**
+ * XREAD reply → [stream key, entries] pairs, under RESP2 (`[[k, entries], …]`) or RESP3 (`[k, entries, …]`);
+ * null (the block ran out) gives none. Redis always pairs a stream key with an array of entries.
+ */
 function streamsOf(reply: Reply): [string, Reply[]][] {
   if (!Array.isArray(reply)) return [];
-  if (Array.isArray(reply[0])) {
-    return reply.filter(Array.isArray).map((pair) => [String(pair[0]), Array.isArray(pair[1]) ? pair[1] : []]);
-  }
+  if (Array.isArray(reply[0])) return (reply as Reply[][]).map((pair) => [String(pair[0]), pair[1] as Reply[]]);
   const out: [string, Reply[]][] = [];
-  for (let i = 0; i + 1 < reply.length; i += 2) out.push([String(reply[i]), Array.isArray(reply[i + 1]) ? (reply[i + 1] as Reply[]) : []]);
+  for (let i = 0; i + 1 < reply.length; i += 2) out.push([String(reply[i]), reply[i + 1] as Reply[]]);
   return out;
 }
 

@@ -49,6 +49,11 @@ const unblocks = async (): Promise<number> => {
   const stats = String(await env.connection.command(['INFO', 'commandstats']));
   return Number(/cmdstat_client\|unblock:calls=(\d+)/.exec(stats)?.[1] ?? 0);
 };
+/** Error replies Redis has sent so far, to any client (INFO stats). */
+const errorReplies = async (): Promise<number> => {
+  const stats = String(await env.connection.command(['INFO', 'stats']));
+  return Number(/total_error_replies:(\d+)/.exec(stats)?.[1]);
+};
 const isClientId = (args: string[]): boolean => args[0]?.toUpperCase() === 'CLIENT' && args[1]?.toUpperCase() === 'ID';
 /** The streams an XREAD reads (the first half of what follows STREAMS). */
 const streamsRead = (args: string[]): string[] => {
@@ -197,7 +202,7 @@ describe('ResultWaiter', () => {
     }
   });
 
-  it('serves a wait on an idle waiter with one XREAD and no CLIENT UNBLOCK (nothing in flight to end)', async () => {
+  it('serves a wait on an idle waiter with one XREAD and no CLIENT UNBLOCK (nothing in flight to end); an idle waiter sends nothing', async () => {
     const connection = await Connection.from(env.redis.url).open();
     const watch = await monitor();
     try {
@@ -206,16 +211,19 @@ describe('ResultWaiter', () => {
       // The first wait also asks the blocking connection its id; once it is served the waiter is idle.
       const first = waiter.wait(a, '0-0');
       await waitFor(async () => (await blockedXreads()) === 1, { what: 'an XREAD blocked on the first job' });
+      const mark = watch.seen.length;
+      const errorsBefore = await errorReplies();
       await addResult(a, ResultType.SUCCESSFUL);
       await first;
       const unblocksBefore = await unblocks();
-      const mark = watch.seen.length;
       const second = waiter.wait(b, '0-0');
       await waitFor(async () => (await blockedXreads()) === 1, { what: 'an XREAD blocked on the second job' });
       const entry = await addResult(b, ResultType.SUCCESSFUL);
       expect(idOf(await second)).toBe(entry);
       expect((await unblocks()) - unblocksBefore).toBe(0);
+      // Between the two waits the loop ended without another read (a keyless XREAD would be refused).
       expect(watch.seen.slice(mark).filter(isXread).map(streamsRead)).toEqual([[`rq:results:${b}`]]);
+      expect((await errorReplies()) - errorsBefore).toBe(0);
     } finally {
       watch.stop();
       await connection.close();
@@ -425,6 +433,41 @@ describe('ResultWaiter', () => {
       expect(watch.seen.filter(isXread).map(streamsRead)).toEqual([[`rq:results:${a}`], [a, b].map((id) => `rq:results:${id}`)]);
       const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL)];
       expect((await Promise.all([first, late])).map(idOf)).toEqual(entries);
+    } finally {
+      watch.stop();
+      await connection.close();
+      await relay.close();
+    }
+  });
+  it('gives CLIENT UNBLOCK up after 21 answers of 0 (its XREAD never reached Redis), and the job joins when that block ends', async () => {
+    const relay = await startRelay(env.redis.port);
+    const connection = await Connection.from(relay.url).open();
+    const watch = await monitor();
+    try {
+      const waiter = waiterFor(connection);
+      const [a, b] = await Promise.all([job('queued'), job('queued')]);
+      // The XREAD on the first job waits in the relay until Redis has answered 21 UNBLOCKs (the first try
+      // and 20 more), so each finds nothing blocked. It reaches Redis before the waiter sees the 21st answer:
+      // one more try would end it (answered 1).
+      const xread = relay.holdOn(['XREAD']);
+      const answers: string[] = [];
+      relay.onAnswer(['CLIENT', 'UNBLOCK'], (answer) => {
+        answers.push(answer);
+        if (answers.length === 21) {
+          xread.releaseRequests();
+          xread.releaseReplies();
+        }
+      });
+      const first = waiter.wait(a, '0-0');
+      await xread.held;
+      const late = waiter.wait(b, '0-0');
+      // No UNBLOCK ends the read on the first job: the second joins when its 2 s block runs out.
+      await waitFor(() => watch.seen.some((x) => isXread(x) && streamsRead(x).length === 2), { what: 'an XREAD on both jobs' });
+      const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL)];
+      expect((await Promise.all([first, late])).map(idOf)).toEqual(entries);
+      expect(answers).toEqual(Array.from({ length: 21 }, () => ':0\r\n'));
+      // The reads before the first result (after it, one may be issued on the second job alone).
+      expect(watch.seen.filter(isXread).map(streamsRead).slice(0, 2)).toEqual([[`rq:results:${a}`], [a, b].map((id) => `rq:results:${id}`)]);
     } finally {
       watch.stop();
       await connection.close();
