@@ -41,8 +41,8 @@ export const MUTANTS = [
     name: 'node-worker-results-stream-no-ttl',
     bug: "the Node worker's results stream without TTL",
     file: 'src/worker/scripts.ts',
-    from: "      redis.call('EXPIRE', results, ttl)\n      redis.call('ZADD', ${lua(keys.registryKeys.finished(v('origin')))}, now + tonumber(ttl), id)",
-    to: "      redis.call('ZADD', ${lua(keys.registryKeys.finished(v('origin')))}, now + tonumber(ttl), id)",
+    from: "      redis.call('EXPIRE', results, ttl)\n      zaddLater(${lua(keys.registryKeys.finished(v('origin')))}, now + tonumber(ttl), id)",
+    to: "      zaddLater(${lua(keys.registryKeys.finished(v('origin')))}, now + tonumber(ttl), id)",
     tests: ['test/interop/worker.test.ts'],
     grep: 'resultTtl',
   },
@@ -274,11 +274,20 @@ export const MUTANTS = [
 
   // ---- Lua inside strings: the Node worker's finish script ---------------------------------------------
   {
+    name: 'worker-registry-adds-before-removals',
+    bug: "a finish's batched registry adds sent before its removals (a layout-1 job retried and popped again in one call runs unregistered)",
+    file: 'src/worker/scripts.ts',
+    from: "  for _, key in ipairs(zremKeys) do redis.call('ZREM', key, unpack(zrems[key])) end\n  for _, key in ipairs(zaddKeys) do redis.call('ZADD', key, unpack(zadds[key])) end",
+    to: "  for _, key in ipairs(zaddKeys) do redis.call('ZADD', key, unpack(zadds[key])) end\n  for _, key in ipairs(zremKeys) do redis.call('ZREM', key, unpack(zrems[key])) end",
+    tests: ['test/interop/worker.test.ts'],
+    grep: 'layout 1',
+  },
+  {
     name: 'worker-finished-score-inf',
     bug: 'finished-registry score always +inf',
     file: 'src/worker/scripts.ts',
-    from: "redis.call('ZADD', ${lua(keys.registryKeys.finished(v('origin')))}, now + tonumber(ttl), id)",
-    to: "redis.call('ZADD', ${lua(keys.registryKeys.finished(v('origin')))}, '+inf', id)",
+    from: "zaddLater(${lua(keys.registryKeys.finished(v('origin')))}, now + tonumber(ttl), id)",
+    to: "zaddLater(${lua(keys.registryKeys.finished(v('origin')))}, '+inf', id)",
     tests: ['test/interop/worker.test.ts'],
     grep: 'resultTtl',
   },

@@ -77,7 +77,8 @@ local function startedTtl(fields, defaultTimeout)
   return (timeout < 0 and 30 or math.min(timeout, 30)) + 60
 end
 
-local function markStarted(job, id, ttl, executions, execution, started, member, executionId, nowFloat, nowSeconds, nowDatetime, workerName, layout)
+-- zadd(key, score, member) writes the started-registry entry (a finish script sends a registry's in one call)
+local function markStarted(job, id, ttl, executions, execution, started, member, executionId, nowFloat, nowSeconds, nowDatetime, workerName, layout, zadd)
   local score = tonumber(nowSeconds) + ttl
   if layout == '2' then
     redis.call('HSET', execution, 'id', executionId, 'created_at', nowFloat, 'last_heartbeat', nowFloat, 'job_id', id, 'worker_name', workerName)
@@ -85,7 +86,7 @@ local function markStarted(job, id, ttl, executions, execution, started, member,
     redis.call('ZADD', executions, score + 60, executionId)
     redis.call('EXPIRE', executions, ttl + 60)
   end
-  redis.call('ZADD', started, score, member)
+  zadd(started, score, member)
   redis.call('HSET', job, 'status', 'started', 'started_at', nowDatetime, 'worker_name', workerName, 'last_heartbeat', nowDatetime)
   redis.call('PERSIST', job)
 end
@@ -130,7 +131,8 @@ end
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return 0 end
 local ttl = startedTtl(fields, ARGV[6])
-markStarted(KEYS[1], ARGV[1], ttl, KEYS[4], KEYS[5], KEYS[3], ARGV[8], ARGV[2], ARGV[3], ARGV[5], ARGV[4], ARGV[7], ARGV[9])
+markStarted(KEYS[1], ARGV[1], ttl, KEYS[4], KEYS[5], KEYS[3], ARGV[8], ARGV[2], ARGV[3], ARGV[5], ARGV[4], ARGV[7], ARGV[9],
+  function(key, score, member) redis.call('ZADD', key, score, member) end)
 redis.call('HSET', KEYS[6], 'state', 'busy', 'current_job', ARGV[1], 'current_job_working_time', '0', 'last_heartbeat', ARGV[4])
 redis.call('EXPIRE', KEYS[6], ttl)
 table.insert(fields, 1, ttl)
@@ -272,8 +274,11 @@ const FINISH_HEADER_ARGS = 8;
  * else `failed`, results entry type 2, failure TTLs, and only dependents that allow failures released;
  * stopped: `stopped` in the failed registry, type 2 entry, no dependents released (RQ 2.8+).
  * With a next execution id, the job's slot pops the next job and starts it in this same step (as
- * {@link START_JOB} does), unless RQ is suspended. Never in limbo (queued nowhere, started nowhere), so this
- * needs no intermediate list; an id whose job is gone is dropped and the next one taken, as RQ's dequeue does.
+ * {@link START_JOB} does), unless RQ is suspended: once every finish of the call is done (a job one of them
+ * re-queued or released can then be taken), in the order the finishes came, with one LPOP per queue for all
+ * of them. Never in limbo (queued nowhere, started nowhere), so this needs no intermediate list; an id whose
+ * job is gone is dropped and the next one taken, as RQ's dequeue does. Writes the call's jobs make to the
+ * same registry are sent as one ZREM and one ZADD per key, and the execution hashes in one DEL, at the end.
  *
  * A job's keys derive from its id and origin (the next job's from its id), as a finished job's dependents'
  * always did: RQ's keys carry no hash tags, so RQ runs on one Redis, where a derived key is safe, and ACL key
@@ -306,6 +311,35 @@ export const FINISH_JOBS = new LuaScript(
   `${MARK_STARTED}
 local workerKey, claimsKey = KEYS[1], KEYS[2]
 local workerName, defaultResultTtl, layout, defaultTimeout = ARGV[1], ARGV[2], ARGV[4], ARGV[5]
+
+-- Writes the call's jobs make to keys they share, sent once per key when all jobs are done: the jobs of a
+-- busy worker finish into, and start from, the same registries, and each redis.call costs its glue. Removals
+-- go first, so that a job removed and added again in one call (RQ 1.x members are ids: a retried job popped
+-- again) ends up added. The execution hashes go in one DEL.
+local zrems, zadds, zremKeys, zaddKeys, dels = {}, {}, {}, {}, {}
+local function listFor(lists, order, key)
+  local list = lists[key]
+  if not list then
+    list = {}
+    lists[key] = list
+    order[#order + 1] = key
+  end
+  return list
+end
+local function zremLater(key, member)
+  local list = listFor(zrems, zremKeys, key)
+  list[#list + 1] = member
+end
+local function zaddLater(key, score, member)
+  local list = listFor(zadds, zaddKeys, key)
+  list[#list + 1] = score
+  list[#list + 1] = member
+end
+local function sendLater()
+  if #dels > 0 then redis.call('DEL', unpack(dels)) end
+  for _, key in ipairs(zremKeys) do redis.call('ZREM', key, unpack(zrems[key])) end
+  for _, key in ipairs(zaddKeys) do redis.call('ZADD', key, unpack(zadds[key])) end
+end
 
 -- the reply of a started next job: its id, queue index, heartbeat TTL and hash as read (not copied: a nested reply)
 local function startedReply(status, nextId, index, fields)
@@ -371,8 +405,8 @@ local function finish(o, outcome, id, origin, executionId, now, nowDatetime)
     local score = redis.call('ZSCORE', started, ARGV[o + 5])
     if not score or tonumber(score) >= now then return 'alive' end
   end
-  redis.call('DEL', ${lua(keys.executionKey(v('id'), v('executionId')))})
-  redis.call('ZREM', started, ARGV[o + 5])
+  dels[#dels + 1] = ${lua(keys.executionKey(v('id'), v('executionId')))}
+  zremLater(started, ARGV[o + 5])
   redis.call('ZREM', ${lua(keys.executionsKey(v('id')))}, executionId)
   if outcome == 'abandoned' or outcome == 'stuck' then outcome = 'failure' end
   if outcome == 'success' then
@@ -396,10 +430,10 @@ local function finish(o, outcome, id, origin, executionId, now, nowDatetime)
     local dependentsLeft = releaseDependents(id, dependentsKey, false, nowDatetime)
     if ttl == '-1' then
       redis.call('PERSIST', results)
-      redis.call('ZADD', ${lua(keys.registryKeys.finished(v('origin')))}, '+inf', id)
+      zaddLater(${lua(keys.registryKeys.finished(v('origin')))}, '+inf', id)
     else
       redis.call('EXPIRE', results, ttl)
-      redis.call('ZADD', ${lua(keys.registryKeys.finished(v('origin')))}, now + tonumber(ttl), id)
+      zaddLater(${lua(keys.registryKeys.finished(v('origin')))}, now + tonumber(ttl), id)
       expireJob(ttl, dependentsLeft)
     end
     return 'finished'
@@ -415,7 +449,7 @@ local function finish(o, outcome, id, origin, executionId, now, nowDatetime)
       redis.call('HSET', job, 'retries_left', left - 1, 'ended_at', nowDatetime)
       if interval > 0 then
         redis.call('HSET', job, 'status', 'scheduled')
-        redis.call('ZADD', ${lua(keys.registryKeys.scheduled(v('origin')))}, now + interval, id)
+        zaddLater(${lua(keys.registryKeys.scheduled(v('origin')))}, now + interval, id)
         return 'scheduled'
       end
       redis.call('HSET', job, 'status', 'queued', 'enqueued_at', nowDatetime)
@@ -434,10 +468,10 @@ local function finish(o, outcome, id, origin, executionId, now, nowDatetime)
   if fttl == '' then fttl = false end
   if fttl == '-1' then
     redis.call('PERSIST', job)
-    redis.call('ZADD', failed, -1, id)
+    zaddLater(failed, -1, id)
   else
     local ttl = tonumber(fttl or '31536000')
-    redis.call('ZADD', failed, now + ttl, id)
+    zaddLater(failed, now + ttl, id)
     expireJob(ttl, -1)
   end
   addResult(results, {'type', '2', 'exc_string', ARGV[o + 10]}, executionId, ARGV[o + 8], ARGV[o + 6])
@@ -446,10 +480,8 @@ local function finish(o, outcome, id, origin, executionId, now, nowDatetime)
   return status
 end
 
--- RQ suspended? Read once per call, when a job wants the next one.
-local suspended
--- One job's finish and prefetch; returns its reply and what it leaves in the worker hash (applied only
--- when the whole step succeeded).
+-- One job's finish; returns its reply when complete (a resend found under its token: what the first run
+-- gave), else nil and what it leaves in the worker hash (applied only when its whole step succeeded).
 local function finishOne(o)
   local outcome, id, origin, executionId = ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4]
   local nowDatetime, slot, token = ARGV[o + 7], ARGV[o + 13], ARGV[o + 14]
@@ -469,37 +501,41 @@ local function finishOne(o)
       end
     end
   end
-
   local status = finish(o, outcome, id, origin, executionId, now, nowDatetime)
-  local nextId, index, fields = false, 0, nil
-  local nextExecution = ARGV[o + 16]
-  if nextExecution ~= '' then
-    if suspended == nil then suspended = redis.call('EXISTS', KEYS[3]) == 1 end
-    if not suspended then
-      for i = 5, #KEYS, 2 do
-        repeat
-          local candidate = redis.call('LPOP', KEYS[i])
-          if candidate then
-            fields = redis.call('HGETALL', ${lua(keys.jobKey(v('candidate')))})
-            if #fields > 0 then nextId, index = candidate, i end
-          end
-        until nextId or not candidate
-        if nextId then break end
+  return nil, {o = o, status = status, own = own, id = id, others = ARGV[o + 15], hash = recordHash, field = recordField,
+    nextExecution = ARGV[o + 16], now = now}
+end
+
+-- Up to n next jobs, from the queues in order: {id, queue's KEYS index, hash as read}. One LPOP per queue
+-- for all of them; an id whose job is gone is dropped and another taken, as RQ's dequeue does.
+local function popNext(n)
+  local found = {}
+  for i = 5, #KEYS, 2 do
+    while #found < n do
+      local want = n - #found
+      local ids = redis.call('LPOP', KEYS[i], want)
+      if not ids then break end
+      for _, candidate in ipairs(ids) do
+        local fields = redis.call('HGETALL', ${lua(keys.jobKey(v('candidate')))})
+        if #fields > 0 then found[#found + 1] = {candidate, i, fields} end
       end
+      if #ids < want then break end
     end
   end
-  local left = {own = own, id = id, others = ARGV[o + 15], hash = recordHash, field = recordField}
-  if nextId then
-    local ttl = startedTtl(fields, defaultTimeout)
-    local member = layout == '2' and (${lua(keys.startedMember(v('nextId'), v('nextExecution')))}) or nextId
-    markStarted(${lua(keys.jobKey(v('nextId')))}, nextId, ttl, ${lua(keys.executionsKey(v('nextId')))}, ${lua(keys.executionKey(v('nextId'), v('nextExecution')))},
-      KEYS[index + 1], member, nextExecution, ARGV[o + 6], now, nowDatetime, workerName, layout)
-    index = (index - 3) / 2
-    left.started, left.ttl, left.at = nextId, ttl, nowDatetime
-  end
-  left.record = token .. '|' .. status .. '|' .. index .. '|' .. (nextId or '')
-  if nextId then return startedReply(status, nextId, index, fields), left end
-  return {status}, left
+  return found
+end
+
+-- Start a popped job in the slot of the finish that asked for it (as START_JOB does); its reply.
+local function startNext(left, next)
+  local nextId, index, fields = next[1], next[2], next[3]
+  local o, nextExecution = left.o, left.nextExecution
+  local ttl = startedTtl(fields, defaultTimeout)
+  local member = layout == '2' and (${lua(keys.startedMember(v('nextId'), v('nextExecution')))}) or nextId
+  markStarted(${lua(keys.jobKey(v('nextId')))}, nextId, ttl, ${lua(keys.executionsKey(v('nextId')))}, ${lua(keys.executionKey(v('nextId'), v('nextExecution')))},
+    KEYS[index + 1], member, nextExecution, ARGV[o + 6], left.now, ARGV[o + 7], workerName, layout, zaddLater)
+  index = (index - 3) / 2
+  left.started, left.ttl, left.at, left.index = nextId, ttl, ARGV[o + 7], index
+  return startedReply(left.status, nextId, index, fields)
 end
 
 -- What the jobs in turn leave in the worker hash, written once: fields in order, current_job (nil:
@@ -536,17 +572,47 @@ local function apply(left)
   if left.own then own = true end
 end
 
-local replies = {}
+local function failure(err)
+  return {'ERR', type(err) == 'table' and (err.err or '?') or tostring(err)}
+end
+
+local replies, lefts = {}, {}
 local count = (#ARGV - ${FINISH_HEADER_ARGS}) / ${FINISH_ARGS_PER_JOB}
 for j = 1, count do
   local ok, reply, left = pcall(finishOne, ${FINISH_HEADER_ARGS} + (j - 1) * ${FINISH_ARGS_PER_JOB})
   if not ok then
-    replies[j] = {'ERR', type(reply) == 'table' and (reply.err or '?') or tostring(reply)}
-  else
+    replies[j] = failure(reply)
+  elseif reply then
     replies[j] = reply
-    if left then apply(left) end
+  else
+    replies[j], lefts[j] = {left.status}, left
   end
 end
+-- The next jobs, taken once every finish of the call is done (a job one of them re-queued or released is
+-- then among them), unless RQ is suspended; in the order the finishes came.
+local wanting = {}
+for j = 1, count do
+  if lefts[j] and lefts[j].nextExecution ~= '' then wanting[#wanting + 1] = j end
+end
+if #wanting > 0 and redis.call('EXISTS', KEYS[3]) == 0 then
+  local ok, found = pcall(popNext, #wanting)
+  for k, j in ipairs(wanting) do
+    if not ok then
+      replies[j], lefts[j] = failure(found), nil
+    elseif found[k] then
+      local started, reply = pcall(startNext, lefts[j], found[k])
+      if started then replies[j] = reply else replies[j], lefts[j] = failure(reply), nil end
+    end
+  end
+end
+for j = 1, count do
+  local left = lefts[j]
+  if left then
+    left.record = ARGV[left.o + 14] .. '|' .. left.status .. '|' .. (left.index or 0) .. '|' .. (left.started or '')
+    apply(left)
+  end
+end
+sendLater()
 -- this worker's counters, as absolute values (one worker process owns them)
 if own and ARGV[6] ~= '' then
   set('successful_job_count', ARGV[6])

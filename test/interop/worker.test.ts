@@ -267,6 +267,65 @@ describe('Node worker behaviour', () => {
     await working;
   });
 
+  it('layout 1: a job retried at once and popped again by the finish of its failed run is in the started registry while it runs again', async () => {
+    // The finish removes the failed run's entry and adds the new run's under the same member (the id): the
+    // removal must come first, or the job would run unregistered (and maintenance could not find it).
+    const queue = new Queue(uniqueName('layout1retry'), { connection: env.connection });
+    let runs = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const worker = new Worker({
+      connection: env.connection, queues: [queue.name], logger: quiet, dequeueTimeout: 1, layout: 1,
+      handlers: {
+        'nodetasks.twice': async () => {
+          runs += 1;
+          if (runs === 1) throw new Error('first run fails');
+          await gate;
+          return runs;
+        },
+      },
+    });
+    const j = await queue.enqueueCall('nodetasks.twice', { retry: new Retry({ max: 1 }) });
+    const working = worker.work();
+    try {
+      await waitFor(() => runs === 2, { what: 'the second run' });
+      expect(await j.status).toBe('started');
+      expect(await env.connection.command(['ZRANGE', `rq:wip:${queue.name}`, '0', '-1'])).toEqual([Buffer.from(j.id)]);
+      release();
+      expect(await j.wait({ timeout: 10_000 })).toBe(2);
+      expect(await queue.startedJobRegistry.count).toBe(0);
+    } finally {
+      release();
+      await worker.stop();
+      await working;
+    }
+  });
+
+  it('at concurrency 3, finishes take the next jobs from every queue, each once, dropping ids whose job is gone', async () => {
+    const [high, low] = [new Queue(uniqueName('high'), { connection: env.connection }), new Queue(uniqueName('low'), { connection: env.connection })];
+    const started: string[] = [];
+    const a = [await high.enqueue('nodetasks.note', 'a1')];
+    // An id with no job hash (deleted after it was queued): RQ's dequeue drops it and takes the next.
+    await env.connection.command(['RPUSH', `rq:queue:${high.name}`, 'ghost-1']);
+    a.push(await high.enqueue('nodetasks.note', 'a2'), await high.enqueue('nodetasks.note', 'a3'));
+    await env.connection.command(['RPUSH', `rq:queue:${high.name}`, 'ghost-2', 'ghost-3']);
+    a.push(await high.enqueue('nodetasks.note', 'a4'));
+    const b = [];
+    for (let i = 1; i <= 5; i++) b.push(await low.enqueue('nodetasks.note', `b${i}`));
+    await burst({
+      queues: [high.name, low.name], concurrency: 3,
+      handlers: { 'nodetasks.note': async (name: string) => { started.push(name); await new Promise((r) => setImmediate(r)); return name; } },
+    });
+    expect([...started].sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'b1', 'b2', 'b3', 'b4', 'b5']);
+    for (const j of [...a, ...b]) expect(await j.status).toBe('finished');
+    expect(await env.connection.command(['LLEN', `rq:queue:${high.name}`])).toBe(0);
+    expect(await env.connection.command(['LLEN', `rq:queue:${low.name}`])).toBe(0);
+    expect(await high.startedJobRegistry.count).toBe(0);
+    expect(await low.startedJobRegistry.count).toBe(0);
+    expect(await high.finishedJobRegistry.count).toBe(4);
+    expect(await low.finishedJobRegistry.count).toBe(5);
+  });
+
   it('applies its resultTtl to jobs that set none, the job\'s own result_ttl otherwise, and RQ\'s default without either', async () => {
     const queue = new Queue(uniqueName('rttl'), { connection: env.connection });
     const plain = await queue.enqueue('nodetasks.one');
