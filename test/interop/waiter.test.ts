@@ -13,7 +13,7 @@ import { JobCanceledError, NoSuchJobError, RedisReplyError, RqtsError, WaitTimeo
 import { ResultType } from '../../src/protocol.js';
 import { waiterFor } from '../../src/waiter.js';
 import { privateRedis, uniqueName, waitFor } from '../helpers/index.js';
-import { startRelay } from '../helpers/relay.js';
+import { startRelay, type HeldLink, type Relay } from '../helpers/relay.js';
 
 const env = privateRedis();
 
@@ -32,7 +32,8 @@ const fieldsOf = (entry: unknown): string[] => ((entry as [unknown, unknown[]])[
 const idOf = (entry: unknown): string => String((entry as [unknown])[0]);
 
 /** Every command Redis runs from now on (MONITOR), as argument lists, and the address of the client of each. */
-async function monitor(): Promise<{ seen: string[][]; from: string[]; stop(): void }> {
+interface Monitor { seen: string[][]; from: string[]; stop(): void }
+async function monitor(): Promise<Monitor> {
   const client = createClient({ url: env.redis.url });
   await client.connect();
   const seen: string[][] = [];
@@ -65,6 +66,34 @@ const blockedXreads = async (): Promise<number> => {
   const list = String(await env.connection.command(['CLIENT', 'LIST']));
   return list.split('\n').filter((l) => / cmd=xread\b/.test(l) && / flags=\S*b/.test(l)).length;
 };
+
+/** A relay in front of the test's Redis, a connection through it and MONITOR, for `fn`; all closed after. */
+async function throughRelay(fn: (through: { relay: Relay; connection: Connection; watch: Monitor }) => Promise<void>): Promise<void> {
+  const relay = await startRelay(env.redis.port);
+  const connection = await Connection.from(relay.url).open();
+  const watch = await monitor();
+  try {
+    await fn({ relay, connection, watch });
+  } finally {
+    watch.stop();
+    await connection.close();
+    await relay.close();
+  }
+}
+
+/**
+ * Hold the next connection that sends XREAD in the relay; `onUnblock` hears how many CLIENT UNBLOCKs Redis
+ * has answered so far (each answer is kept in `answers`), to release the held read at the moment it chooses.
+ */
+function holdXread(relay: Relay, onUnblock: (count: number, xread: HeldLink) => void): { xread: HeldLink; answers: string[] } {
+  const xread = relay.holdOn(['XREAD']);
+  const answers: string[] = [];
+  relay.onAnswer(['CLIENT', 'UNBLOCK'], (answer) => {
+    answers.push(answer);
+    onUnblock(answers.length, xread);
+  });
+  return { xread, answers };
+}
 
 describe('ResultWaiter', () => {
   it('ends a wait on a success, a failure or a spent Retry, but not on a retried run', async () => {
@@ -370,10 +399,7 @@ describe('ResultWaiter', () => {
   });
   it('keeps waiting when the blocking connection drops as it asks CLIENT ID or while XREAD blocks: asks again once back, and joining jobs still cost one UNBLOCK', async () => {
     // Through a relay that can drop the connection the moment CLIENT ID is sent (it never reaches Redis).
-    const relay = await startRelay(env.redis.port);
-    const connection = await Connection.from(relay.url).open();
-    const watch = await monitor();
-    try {
+    await throughRelay(async ({ relay, connection, watch }) => {
       const waiter = waiterFor(connection);
       const [a, b, c] = await Promise.all([job('queued'), job('queued'), job('queued')]);
       const cut = relay.cutOn(['CLIENT', 'ID']);
@@ -400,28 +426,18 @@ describe('ResultWaiter', () => {
       expect(new Set(watch.seen.filter(isXread).map((x) => x[2]))).toEqual(new Set(['2000']));
       const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL), await addResult(c, ResultType.SUCCESSFUL)];
       expect((await Promise.all([first, ...late])).map(idOf)).toEqual(entries);
-    } finally {
-      watch.stop();
-      await connection.close();
-      await relay.close();
-    }
+    });
   });
   it('tries CLIENT UNBLOCK again when it reached Redis before the XREAD it was meant for', async () => {
-    const relay = await startRelay(env.redis.port);
-    const connection = await Connection.from(relay.url).open();
-    const watch = await monitor();
-    try {
+    await throughRelay(async ({ relay, connection, watch }) => {
       const waiter = waiterFor(connection);
       const [a, b] = await Promise.all([job('queued'), job('queued')]);
       // The XREAD on the first job waits in the relay until Redis has answered the CLIENT UNBLOCK that a
       // joining job sends (which so finds nothing blocked: 0); the read's end reaches the waiter only once a
       // second UNBLOCK was answered, however long the first read took.
-      const xread = relay.holdOn(['XREAD']);
-      const answers: string[] = [];
-      relay.onAnswer(['CLIENT', 'UNBLOCK'], (answer) => {
-        answers.push(answer);
-        if (answers.length === 1) xread.releaseRequests();
-        if (answers.length === 2) xread.releaseReplies();
+      const { xread, answers } = holdXread(relay, (count, held) => {
+        if (count === 1) held.releaseRequests();
+        if (count === 2) held.releaseReplies();
       });
       const first = waiter.wait(a, '0-0');
       await xread.held;
@@ -433,29 +449,19 @@ describe('ResultWaiter', () => {
       expect(watch.seen.filter(isXread).map(streamsRead)).toEqual([[`rq:results:${a}`], [a, b].map((id) => `rq:results:${id}`)]);
       const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL)];
       expect((await Promise.all([first, late])).map(idOf)).toEqual(entries);
-    } finally {
-      watch.stop();
-      await connection.close();
-      await relay.close();
-    }
+    });
   });
   it('gives CLIENT UNBLOCK up after 21 answers of 0 (its XREAD never reached Redis), and the job joins when that block ends', async () => {
-    const relay = await startRelay(env.redis.port);
-    const connection = await Connection.from(relay.url).open();
-    const watch = await monitor();
-    try {
+    await throughRelay(async ({ relay, connection, watch }) => {
       const waiter = waiterFor(connection);
       const [a, b] = await Promise.all([job('queued'), job('queued')]);
       // The XREAD on the first job waits in the relay until Redis has answered 21 UNBLOCKs (the first try
       // and 20 more), so each finds nothing blocked. It reaches Redis before the waiter sees the 21st answer:
       // one more try would end it (answered 1).
-      const xread = relay.holdOn(['XREAD']);
-      const answers: string[] = [];
-      relay.onAnswer(['CLIENT', 'UNBLOCK'], (answer) => {
-        answers.push(answer);
-        if (answers.length === 21) {
-          xread.releaseRequests();
-          xread.releaseReplies();
+      const { xread, answers } = holdXread(relay, (count, held) => {
+        if (count === 21) {
+          held.releaseRequests();
+          held.releaseReplies();
         }
       });
       const first = waiter.wait(a, '0-0');
@@ -468,11 +474,7 @@ describe('ResultWaiter', () => {
       expect(answers).toEqual(Array.from({ length: 21 }, () => ':0\r\n'));
       // The reads before the first result (after it, one may be issued on the second job alone).
       expect(watch.seen.filter(isXread).map(streamsRead).slice(0, 2)).toEqual([[`rq:results:${a}`], [a, b].map((id) => `rq:results:${id}`)]);
-    } finally {
-      watch.stop();
-      await connection.close();
-      await relay.close();
-    }
+    });
   });
   it('when CLIENT UNBLOCK is denied though CLIENT ID is allowed (ACL), stops trying it and blocks briefly from then on', async () => {
     await env.connection.command(['ACL', 'SETUSER', 'idonly', 'on', '>pw', '~*', '&*', '+@all', '-client|unblock']);
@@ -506,19 +508,11 @@ describe('ResultWaiter', () => {
   });
 
   it('does not end a newer read with the UNBLOCK retry meant for a read that ended by itself', async () => {
-    const relay = await startRelay(env.redis.port);
-    const connection = await Connection.from(relay.url).open();
-    const watch = await monitor();
-    try {
+    await throughRelay(async ({ relay, connection, watch }) => {
       const waiter = waiterFor(connection);
       const [a, b] = await Promise.all([job('queued'), job('queued')]);
       // The XREAD reaches Redis, but what Redis answers it waits in the relay until an UNBLOCK is answered.
-      const xread = relay.holdOn(['XREAD']);
-      const answers: string[] = [];
-      relay.onAnswer(['CLIENT', 'UNBLOCK'], (answer) => {
-        answers.push(answer);
-        xread.releaseReplies();
-      });
+      const { xread, answers } = holdXread(relay, (_, held) => held.releaseReplies());
       const first = waiter.wait(a, '0-0');
       await xread.held;
       xread.releaseRequests();
@@ -535,10 +529,6 @@ describe('ResultWaiter', () => {
       expect(answers).toEqual([':0\r\n']);
       expect((await unblocks()) - unblocksBefore).toBe(1);
       expect(watch.seen.filter(isXread).map(streamsRead)).toEqual([[`rq:results:${a}`], [`rq:results:${b}`]]);
-    } finally {
-      watch.stop();
-      await connection.close();
-      await relay.close();
-    }
+    });
   });
 });
