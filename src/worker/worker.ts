@@ -155,8 +155,10 @@ export class Worker {
   #queuesSeenEmpty = false;
   /** When the main loop last sent the worker heartbeat (ms). */
   #lastHeartbeat = 0;
-  /** Finishes waiting for the end of the tick, to share one script call. */
+  /** Finishes waiting for the end of the tick, or for the call in flight, to share one script call. */
   readonly #finishes: PendingFinish[] = [];
+  /** Finish calls sent and not answered yet (at most one; see {@link Worker.#flushFinishes}). */
+  #finishCalls = 0;
 
   /** @throws InvalidArgumentError for bad options (unknown ones included), before anything touches Redis. */
   constructor(options: WorkerOptions) {
@@ -772,20 +774,27 @@ export class Worker {
   }
 
   /**
-   * Send the finishes issued so far: half now, the rest one event-loop turn later, in a socket write of its
-   * own. Redis then runs the first call while the second is on its way, and replies to it alone, so this
-   * process runs the jobs that reply started while Redis runs the second call: the two overlap instead of
-   * taking turns (one write of everything would keep them in lock step, as node-redis coalesces a tick's
-   * commands into one write and Redis replies to one read at once).
+   * Send the finishes that wait, as one call, unless one is in flight: then they wait for its reply. With
+   * nothing in flight, half go now and the rest wait for that call's reply; a reply sends everything that
+   * waits before the jobs it started run (one event-loop turn later, once node-redis has written the call).
+   * So the slots fall into two groups, and Redis runs one group's finishes while this process runs the
+   * other's jobs. Two calls written back to back reach Redis as one read and are answered together, so the
+   * slots kept in one lock-stepped group (measured at concurrency 50: 5,000–5,700 jobs/s that way against
+   * 8,200–8,600 when two groups formed by chance).
    */
-  #flushFinishes(later = false): void {
-    let count = later ? this.#finishes.length : Math.ceil(this.#finishes.length / 2);
-    if (!later && count < this.#finishes.length) setImmediate(() => this.#flushFinishes(true));
-    while (count > 0) {
-      const batch = this.#finishes.splice(0, Math.min(count, MAX_FINISH_BATCH));
-      count -= batch.length;
-      this.#sendFinishes(batch.map((b) => b.job)).then(
-        (replies) =>
+  #flushFinishes(all = false): void {
+    if (this.#finishCalls >= 2 || this.#finishes.length === 0) return;
+    const count = all || this.#finishCalls > 0 ? this.#finishes.length : Math.ceil(this.#finishes.length / 2);
+    const batch = this.#finishes.splice(0, Math.min(count, MAX_FINISH_BATCH));
+    this.#finishCalls += 1;
+    const answered = (settle: () => void): void => {
+      this.#finishCalls -= 1;
+      this.#flushFinishes(true);
+      setImmediate(settle);
+    };
+    this.#sendFinishes(batch.map((b) => b.job)).then(
+      (replies) =>
+        answered(() =>
           batch.forEach((b, i) => {
             try {
               b.resolve(finishReply(replies[i]!));
@@ -793,9 +802,9 @@ export class Worker {
               b.reject(error);
             }
           }),
-        (error: unknown) => batch.forEach((b) => b.reject(error)),
-      );
-    }
+        ),
+      (error: unknown) => answered(() => batch.forEach((b) => b.reject(error))),
+    );
   }
 
   /**
