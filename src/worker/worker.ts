@@ -157,7 +157,7 @@ export class Worker {
   #lastHeartbeat = 0;
   /** Finishes waiting for the end of the tick, or for the call in flight, to share one script call. */
   readonly #finishes: PendingFinish[] = [];
-  /** Finish calls sent and not answered yet (at most one; see {@link Worker.#flushFinishes}). */
+  /** Finish calls sent and not answered yet (at most two; see {@link Worker.#flushFinishes}). */
   #finishCalls = 0;
 
   /** @throws InvalidArgumentError for bad options (unknown ones included), before anything touches Redis. */
@@ -774,13 +774,14 @@ export class Worker {
   }
 
   /**
-   * Send the finishes that wait, as one call, unless one is in flight: then they wait for its reply. With
-   * nothing in flight, half go now and the rest wait for that call's reply; a reply sends everything that
-   * waits before the jobs it started run (one event-loop turn later, once node-redis has written the call).
-   * So the slots fall into two groups, and Redis runs one group's finishes while this process runs the
-   * other's jobs. Two calls written back to back reach Redis as one read and are answered together, so the
-   * slots kept in one lock-stepped group (measured at concurrency 50: 5,000–5,700 jobs/s that way against
-   * 8,200–8,600 when two groups formed by chance).
+   * Send the finishes that wait as one call (up to {@link MAX_FINISH_BATCH}), unless two calls are in
+   * flight: then they wait for a reply. With nothing in flight, half go now and the rest wait for that call's
+   * reply; a reply sends everything that waits before the jobs it started run (one event-loop turn later,
+   * once node-redis has written the call). So the slots fall into two groups, and Redis runs one group's
+   * finishes while this process runs the other's jobs. Two calls written back to back reach Redis as one
+   * read and are answered together: the session-5 flush (half now, half one turn later) kept the slots in
+   * one lock-stepped group that way (measured at concurrency 50: 5,000–5,700 jobs/s, against 8,200–8,600
+   * when two groups formed by chance). A waiting finish always has a call in flight whose reply sends it.
    */
   #flushFinishes(all = false): void {
     if (this.#finishCalls >= 2 || this.#finishes.length === 0) return;
