@@ -66,17 +66,28 @@ const blockedXreads = async (): Promise<number> => {
   const list = String(await env.connection.command(['CLIENT', 'LIST']));
   return list.split('\n').filter((l) => / cmd=xread\b/.test(l) && / flags=\S*b/.test(l)).length;
 };
+/** Until one XREAD is blocked in Redis and MONITOR has seen an XREAD that reads `id`'s results stream. */
+const blockedOn = (watch: Monitor, id: string, what: string): Promise<boolean> =>
+  waitFor(async () => (await blockedXreads()) === 1 && watch.seen.some((x) => isXread(x) && streamsRead(x).includes(`rq:results:${id}`)), { what });
+
+/** A connection of its own to `url` and MONITOR, for `fn`; both closed after. */
+async function watching(url: string, fn: (connection: Connection, watch: Monitor) => Promise<void>): Promise<void> {
+  const connection = await Connection.from(url).open();
+  const watch = await monitor();
+  try {
+    await fn(connection, watch);
+  } finally {
+    watch.stop();
+    await connection.close();
+  }
+}
 
 /** A relay in front of the test's Redis, a connection through it and MONITOR, for `fn`; all closed after. */
 async function throughRelay(fn: (through: { relay: Relay; connection: Connection; watch: Monitor }) => Promise<void>): Promise<void> {
   const relay = await startRelay(env.redis.port);
-  const connection = await Connection.from(relay.url).open();
-  const watch = await monitor();
   try {
-    await fn({ relay, connection, watch });
+    await watching(relay.url, (connection, watch) => fn({ relay, connection, watch }));
   } finally {
-    watch.stop();
-    await connection.close();
     await relay.close();
   }
 }
@@ -204,13 +215,11 @@ describe('ResultWaiter', () => {
 
   it('ends the running XREAD with one CLIENT UNBLOCK when jobs join, and re-issues it with every stream', async () => {
     // A fresh connection: its waiter starts from nothing (no blocking id yet, no loop).
-    const connection = await Connection.from(env.redis.url).open();
-    const watch = await monitor();
-    try {
+    await watching(env.redis.url, async (connection, watch) => {
       const waiter = waiterFor(connection);
       const [a, b, c] = await Promise.all([job('queued'), job('queued'), job('queued')]);
       const first = waiter.wait(a, '0-0');
-      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.some((x) => isXread(x) && streamsRead(x).includes(`rq:results:${a}`)), { what: 'an XREAD blocked on the first job' });
+      await blockedOn(watch, a, 'an XREAD blocked on the first job');
       const mark = watch.seen.length;
       const unblocksBefore = await unblocks();
       // Two jobs join in one tick: one UNBLOCK ends the block, one XREAD then reads all three streams.
@@ -225,16 +234,11 @@ describe('ResultWaiter', () => {
       const entries = [await addResult(a, ResultType.SUCCESSFUL), await addResult(b, ResultType.SUCCESSFUL), await addResult(c, ResultType.FAILED)];
       expect((await Promise.all([first, ...joined])).map(idOf)).toEqual(entries);
       expect(waiter.size).toBe(0);
-    } finally {
-      watch.stop();
-      await connection.close();
-    }
+    });
   });
 
   it('serves a wait on an idle waiter with one XREAD and no CLIENT UNBLOCK (nothing in flight to end); an idle waiter sends nothing', async () => {
-    const connection = await Connection.from(env.redis.url).open();
-    const watch = await monitor();
-    try {
+    await watching(env.redis.url, async (connection, watch) => {
       const waiter = waiterFor(connection);
       const [a, b] = await Promise.all([job('queued'), job('queued')]);
       // The first wait also asks the blocking connection its id; once it is served the waiter is idle.
@@ -253,19 +257,14 @@ describe('ResultWaiter', () => {
       // Between the two waits the loop ended without another read (a keyless XREAD would be refused).
       expect(watch.seen.slice(mark).filter(isXread).map(streamsRead)).toEqual([[`rq:results:${b}`]]);
       expect((await errorReplies()) - errorsBefore).toBe(0);
-    } finally {
-      watch.stop();
-      await connection.close();
-    }
+    });
   });
 
   it('without CLIENT ID and CLIENT UNBLOCK (ACL), blocks briefly instead, so a job that joins is still served', async () => {
     await env.connection.command(['ACL', 'SETUSER', 'nounblock', 'on', '>pw', '~*', '&*', '+@all', '-client']);
     await env.connection.command(['ACL', 'LOG', 'RESET']);
-    const connection = await Connection.from(`redis://nounblock:pw@127.0.0.1:${env.redis.port}`).open();
-    const watch = await monitor();
-    const unblocksBefore = await unblocks();
-    try {
+    await watching(`redis://nounblock:pw@127.0.0.1:${env.redis.port}`, async (connection, watch) => {
+      const unblocksBefore = await unblocks();
       const waiter = waiterFor(connection);
       const [a, b] = await Promise.all([job('queued'), job('queued')]);
       const first = waiter.wait(a, '0-0');
@@ -284,10 +283,7 @@ describe('ResultWaiter', () => {
       expect(blocks.length).toBeGreaterThan(0);
       expect(blocks.every((ms) => ms === blocks.at(-1))).toBe(true);
       expect(blocks.at(-1)).toBeLessThan(2_000);
-    } finally {
-      watch.stop();
-      await connection.close();
-    }
+    });
   });
 
   it('ends every wait with the reply when XREAD fails for good (not a stream), and with the error when the connection closes', async () => {
@@ -341,9 +337,7 @@ describe('ResultWaiter', () => {
   });
 
   it('asks the blocking connection its id again after it reconnects while idle, so joining jobs still cost one UNBLOCK', async () => {
-    const connection = await Connection.from(env.redis.url).open();
-    const watch = await monitor();
-    try {
+    await watching(env.redis.url, async (connection, watch) => {
       const waiter = waiterFor(connection);
       const a = await job('queued');
       const done = waiter.wait(a, '0-0');
@@ -365,10 +359,7 @@ describe('ResultWaiter', () => {
       expect((await unblocks()) - unblocksBefore).toBe(1);
       const entries = [await addResult(b, ResultType.SUCCESSFUL), await addResult(c, ResultType.SUCCESSFUL)];
       expect((await Promise.all([first, late])).map(idOf)).toEqual(entries);
-    } finally {
-      watch.stop();
-      await connection.close();
-    }
+    });
   });
 
   it('keeps waiting through a transient reply (MASTERDOWN while a replica has lost its primary), then is served', async () => {
@@ -406,7 +397,7 @@ describe('ResultWaiter', () => {
       const first = waiter.wait(a, '0-0');
       await cut;
       // Not an ACL denial: asked again on the reconnected connection, and the blocks stay the long ones.
-      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.some((x) => isXread(x) && streamsRead(x).includes(`rq:results:${a}`)), { what: 'an XREAD blocked on the first job' });
+      await blockedOn(watch, a, 'an XREAD blocked on the first job');
       expect(watch.seen.filter(isClientId)).toHaveLength(1);
       // The waiter's 'ready' listener (a reconnect means a new id) is added once per client, not per CLIENT ID.
       const readyListeners = async (): Promise<number> => ((await connection.blockingClient()) as unknown as EventEmitter).listenerCount('ready');
@@ -479,13 +470,11 @@ describe('ResultWaiter', () => {
   it('when CLIENT UNBLOCK is denied though CLIENT ID is allowed (ACL), stops trying it and blocks briefly from then on', async () => {
     await env.connection.command(['ACL', 'SETUSER', 'idonly', 'on', '>pw', '~*', '&*', '+@all', '-client|unblock']);
     await env.connection.command(['ACL', 'LOG', 'RESET']);
-    const connection = await Connection.from(`redis://idonly:pw@127.0.0.1:${env.redis.port}`).open();
-    const watch = await monitor();
-    try {
+    await watching(`redis://idonly:pw@127.0.0.1:${env.redis.port}`, async (connection, watch) => {
       const waiter = waiterFor(connection);
       const [a, b, c] = await Promise.all([job('queued'), job('queued'), job('queued')]);
       const first = waiter.wait(a, '0-0');
-      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.some((x) => isXread(x) && streamsRead(x).includes(`rq:results:${a}`)), { what: 'an XREAD blocked on the first job' });
+      await blockedOn(watch, a, 'an XREAD blocked on the first job');
       // Denied: the job joins when the running block ends; the blocks after it are the short ones.
       const late = waiter.wait(b, '0-0');
       await waitFor(() => watch.seen.some((x) => isXread(x) && streamsRead(x).length === 2), { what: 'an XREAD on two jobs' });
@@ -501,10 +490,7 @@ describe('ResultWaiter', () => {
       expect(blocks[0]).toBe(2_000);
       expect(blocks.slice(1).length).toBeGreaterThan(0);
       expect(blocks.slice(1).every((ms) => ms < 2_000)).toBe(true);
-    } finally {
-      watch.stop();
-      await connection.close();
-    }
+    });
   });
 
   it('does not end a newer read with the UNBLOCK retry meant for a read that ended by itself', async () => {
@@ -523,7 +509,7 @@ describe('ResultWaiter', () => {
       const unblocksBefore = await unblocks();
       const late = waiter.wait(b, '0-0');
       expect(idOf(await first)).toBe(entry);
-      await waitFor(async () => (await blockedXreads()) === 1 && watch.seen.some((x) => isXread(x) && streamsRead(x).includes(`rq:results:${b}`)), { what: 'an XREAD blocked on the second job' });
+      await blockedOn(watch, b, 'an XREAD blocked on the second job');
       const last = await addResult(b, ResultType.SUCCESSFUL);
       expect(idOf(await late)).toBe(last);
       expect(answers).toEqual([':0\r\n']);
