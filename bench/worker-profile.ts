@@ -1,15 +1,20 @@
 /**
  * Where the Node worker's time goes, beside BullMQ's Worker on the same private Redis (a short run; ratios
- * only, the machine is shared): no-op jobs at concurrency 1 and 50, round-robin; per rqts run the Redis
- * calls per job and each script's Redis-side cost (INFO commandstats), and the idle enqueue → result p50.
+ * only, the machine is shared): no-op jobs at concurrency 1 and 50, round-robin; per run the Redis calls
+ * per job and each command's Redis-side cost (INFO commandstats), and the idle enqueue → result p50.
  *
- *   node --import tsx bench/worker-profile.ts [jobs] [--cpu-prof rqts1|rqts50]
+ *   node --import tsx bench/worker-profile.ts [jobs] [--no-idle] [--segments] [--cpu-prof rqts1|rqts50]
+ *
+ * With --segments each worker's busiest socket is timed at concurrency 1, where a job is one call and one
+ * reply: write → data (the kernel's loopback and Redis) against data → write (the client: the reply
+ * decoded, the job run, the next call encoded).
  *
  * With --cpu-prof the chosen rqts run is profiled with the V8 sampling profiler and its heaviest functions
  * by self time are printed; the raw profile goes to .tmp/worker-<key>.cpuprofile.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session, type Profiler } from 'node:inspector';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import { Connection, Queue, Worker } from './lib/rqts.js';
@@ -47,6 +52,52 @@ async function cpuPerJob<T>(fn: () => Promise<T>): Promise<{ value: T; text: str
   return { value, text: `CPU/job: client ${((client.user + client.system) / jobs).toFixed(1)} µs, Redis ${(redisUs / jobs).toFixed(1)} µs` };
 }
 
+/**
+ * Times every socket write and 'data' event while `fn` runs (with --segments, at concurrency 1), then splits the busiest
+ * socket's time: write → the next data (Redis side) and data → the next write (client side), per call.
+ */
+async function segments<T>(concurrency: number, fn: () => Promise<T>): Promise<{ value: T; text: string }> {
+  if (concurrency !== 1 || !process.argv.includes('--segments')) return { value: await fn(), text: '' };
+  const log = new Map<net.Socket, { writes: number[]; datas: number[] }>();
+  const entry = (socket: net.Socket): { writes: number[]; datas: number[] } => {
+    let e = log.get(socket);
+    if (!e) log.set(socket, (e = { writes: [], datas: [] }));
+    return e;
+  };
+  const proto = net.Socket.prototype as unknown as Record<'write' | 'emit', (...args: unknown[]) => unknown>;
+  const { write, emit } = proto;
+  proto.write = function (this: net.Socket, ...args: unknown[]) {
+    entry(this).writes.push(performance.now());
+    return write.apply(this, args);
+  };
+  proto.emit = function (this: net.Socket, ...args: unknown[]) {
+    if (args[0] === 'data') entry(this).datas.push(performance.now());
+    return emit.apply(this, args);
+  };
+  let value: T;
+  try {
+    value = await fn();
+  } finally {
+    proto.write = write;
+    proto.emit = emit;
+  }
+  const busiest = [...log.values()].sort((a, b) => b.writes.length - a.writes.length)[0]!;
+  const after = (from: number[], to: number[]): number => {
+    let sum = 0;
+    let n = 0;
+    let j = 0;
+    for (const t of from) {
+      while (j < to.length && to[j]! < t) j++;
+      if (j === to.length) break;
+      sum += to[j]! - t;
+      n++;
+    }
+    return (1000 * sum) / n;
+  };
+  const text = `; busiest socket ${busiest.writes.length} writes: write → data ${after(busiest.writes, busiest.datas).toFixed(1)} µs, data → write ${after(busiest.datas, busiest.writes).toFixed(1)} µs`;
+  return { value, text };
+}
+
 async function rqtsRun(key: string, concurrency: number): Promise<number> {
   await connection.command(['FLUSHALL']);
   const queue = new Queue(`wp-${key}`, { connection });
@@ -55,7 +106,9 @@ async function rqtsRun(key: string, concurrency: number): Promise<number> {
   const own = await Connection.from(redis.url).open();
   if (profiled === key) await post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 100 })).then(() => post('Profiler.start'));
   const t0 = performance.now();
-  const cpu = await cpuPerJob(() => new Worker({ connection: own, queues: [queue.name], burst: true, concurrency, logger: quiet, handleSignals: false, handlers }).work());
+  const timed = (): Promise<void> => new Worker({ connection: own, queues: [queue.name], burst: true, concurrency, logger: quiet, handleSignals: false, handlers }).work();
+  const seg = await segments(concurrency, () => cpuPerJob(timed));
+  const cpu = seg.value;
   const seconds = (performance.now() - t0) / 1000;
   if (profiled === key) report(key, (await post<{ profile: Profiler.Profile }>('Profiler.stop')).profile);
   await own.close();
@@ -63,10 +116,16 @@ async function rqtsRun(key: string, concurrency: number): Promise<number> {
   const finished = await queue.finishedJobRegistry.count;
   if (finished !== jobs) throw new Error(`${key}: ${finished}/${jobs} finished`);
   const calls = Object.entries(stats).filter(([c]) => !['info', 'config|resetstat', 'config'].includes(c));
+  console.log(`${key}: ${Math.round(jobs / seconds)} jobs/s; ${cpu.text}; ${breakdown(calls)}${seg.text}`);
+  return jobs / seconds;
+}
+
+/** Redis calls and Redis time per job, and per command (those below 0.01 a job left out). */
+function breakdown(calls: [string, { calls: number; usec: number }][]): string {
   const perJob = calls.reduce((n, [, s]) => n + s.calls, 0) / jobs;
   const redisUs = calls.reduce((n, [, s]) => n + s.usec, 0) / jobs;
-  console.log(`${key}: ${Math.round(jobs / seconds)} jobs/s; ${cpu.text}; ${perJob.toFixed(2)} Redis calls/job, ${redisUs.toFixed(1)} µs Redis time/job: ${calls.map(([c, s]) => `${c} ${(s.calls / jobs).toFixed(2)}×${(s.usec / s.calls).toFixed(1)}µs`).join(', ')}`);
-  return jobs / seconds;
+  const each = calls.filter(([, s]) => s.calls / jobs >= 0.01).sort((a, b) => b[1].usec - a[1].usec);
+  return `${perJob.toFixed(2)} Redis calls/job, ${redisUs.toFixed(1)} µs Redis time/job: ${each.map(([c, s]) => `${c} ${(s.calls / jobs).toFixed(2)}×${(s.usec / s.calls).toFixed(1)}µs`).join(', ')}`;
 }
 
 async function bullRun(concurrency: number): Promise<number> {
@@ -77,18 +136,19 @@ async function bullRun(concurrency: number): Promise<number> {
   await connection.command(['CONFIG', 'RESETSTAT']);
   const t0 = performance.now();
   let worker: BullWorker | undefined;
-  const cpu = await cpuPerJob(() => new Promise<void>((resolve, reject) => {
+  const seg = await segments(concurrency, () => cpuPerJob(() => new Promise<void>((resolve, reject) => {
     let done = 0;
     worker = new BullWorker(name, async () => null, { connection: bullConnection, concurrency });
     worker.on('completed', () => { if (++done === jobs) resolve(); });
     worker.on('failed', (_j, e) => reject(e));
-  }));
+  })));
+  const cpu = seg.value;
   const seconds = (performance.now() - t0) / 1000;
   await worker?.close();
   await queue.close();
   const stats = await commandStats(send);
   const calls = Object.entries(stats).filter(([c]) => !['info', 'config|resetstat', 'config'].includes(c));
-  console.log(`bull${concurrency}: ${Math.round(jobs / seconds)} jobs/s; ${cpu.text}; ${(calls.reduce((n, [, s]) => n + s.calls, 0) / jobs).toFixed(2)} Redis calls/job, ${(calls.reduce((n, [, s]) => n + s.usec, 0) / jobs).toFixed(1)} µs Redis time/job`);
+  console.log(`bull${concurrency}: ${Math.round(jobs / seconds)} jobs/s; ${cpu.text}; ${breakdown(calls)}${seg.text}`);
   return jobs / seconds;
 }
 
