@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  Connection,
   Defaults,
   JobFailedError,
   JobStoppedError,
@@ -324,6 +325,30 @@ describe('Node worker behaviour', () => {
     expect(await low.startedJobRegistry.count).toBe(0);
     expect(await high.finishedJobRegistry.count).toBe(4);
     expect(await low.finishedJobRegistry.count).toBe(5);
+  });
+
+  it('at concurrency 50, a finish call carries at most half the slots\' finishes, and they still share calls', async () => {
+    const queue = new Queue(uniqueName('halves'), { connection: env.connection });
+    const jobs = await queue.enqueueMany(Array.from({ length: 1000 }, (_, i) => Queue.prepareData('nodetasks.noop', [i])));
+    // The worker's own connection, its script calls counted: a finish of a no-op job carries one 'success'.
+    const connection = await Connection.from(env.redis.url).open();
+    const perCall: number[] = [];
+    const script = connection.script.bind(connection);
+    connection.script = (lua, keys, args, options) => {
+      if (lua.name === 'finishJobs') perCall.push(args.filter((a) => a === 'success').length);
+      return script(lua, keys, args, options);
+    };
+    try {
+      await new Worker({ connection, queues: [queue.name], burst: true, concurrency: 50, logger: quiet, handlers: { 'nodetasks.noop': () => null } }).work();
+    } finally {
+      await connection.close();
+    }
+    for (const j of jobs) expect(await j.status).toBe('finished');
+    expect(perCall.reduce((n, c) => n + c, 0)).toBe(1000);
+    // Half of 50: two groups of 25 slots take turns, Redis finishing one while this process runs the other's
+    // jobs (cut at the cap of 32 alone, they settled as 32 and 18 and waited on each other).
+    expect(Math.max(...perCall)).toBe(25);
+    expect(perCall.length).toBeLessThan(1000 / 10);
   });
 
   it('applies its resultTtl to jobs that set none, the job\'s own result_ttl otherwise, and RQ\'s default without either', async () => {
