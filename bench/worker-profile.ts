@@ -3,11 +3,12 @@
  * only, the machine is shared): no-op jobs at concurrency 1 and 50, round-robin; per run the Redis calls
  * per job and each command's Redis-side cost (INFO commandstats), and the idle enqueue → result p50.
  *
- *   node --import tsx bench/worker-profile.ts [jobs] [--no-idle] [--segments] [--cpu-prof rqts1|rqts50]
+ *   node --import tsx bench/worker-profile.ts [jobs] [--no-idle] [--segments] [--calls] [--cpu-prof rqts1|rqts50]
  *
  * With --segments each worker's busiest socket is timed at concurrency 1, where a job is one call and one
  * reply: write → data (the kernel's loopback and Redis) against data → write (the client: the reply
- * decoded, the job run, the next call encoded).
+ * decoded, the job run, the next call encoded). With --calls each rqts run at concurrency > 1 also prints
+ * how many finishes its finish calls carried, and for how much of the run none, one or two were in flight.
  *
  * With --cpu-prof the chosen rqts run is profiled with the V8 sampling profiler and its heaviest functions
  * by self time are printed; the raw profile goes to .tmp/worker-<key>.cpuprofile.
@@ -98,12 +99,47 @@ async function segments<T>(concurrency: number, fn: () => Promise<T>): Promise<{
   return { value, text };
 }
 
+/**
+ * With --calls, counts the finishes each finish call of `connection` carries (a no-op job's finish has one
+ * 'success' argument) and times the calls in flight; `report()` prints both once the run is over.
+ */
+function finishCalls(connection: Connection): { report(): string } {
+  if (!process.argv.includes('--calls')) return { report: () => '' };
+  const calls: { sent: number; answered: number; finishes: number }[] = [];
+  const script = connection.script.bind(connection);
+  connection.script = (lua, keys, args, options) => {
+    const reply = script(lua, keys, args, options);
+    if (lua.name !== 'finishJobs') return reply;
+    const call = { sent: performance.now(), answered: Number.NaN, finishes: args.filter((a) => a === 'success').length };
+    calls.push(call);
+    void reply.then(() => (call.answered = performance.now()), () => undefined);
+    return reply;
+  };
+  return {
+    report() {
+      const sizes = new Map<number, number>();
+      for (const c of calls) sizes.set(c.finishes, (sizes.get(c.finishes) ?? 0) + 1);
+      const events = calls.flatMap((c): [number, number][] => [[c.sent, 1], [c.answered, -1]]).sort((a, b) => a[0] - b[0]);
+      const time = [0, 0, 0];
+      let inFlight = 0;
+      for (let i = 0; i + 1 < events.length; i++) {
+        inFlight += events[i]![1];
+        time[Math.min(inFlight, 2)]! += events[i + 1]![0] - events[i]![0];
+      }
+      const total = time.reduce((a, b) => a + b, 0);
+      const common = [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([size, n]) => `${n}×${size}`).join(', ');
+      return `; ${calls.length} finish calls (${common}…), 0/1/2 in flight ${time.map((t) => `${Math.round((100 * t) / total)}%`).join('/')}`;
+    },
+  };
+}
+
 async function rqtsRun(key: string, concurrency: number): Promise<number> {
   await connection.command(['FLUSHALL']);
   const queue = new Queue(`wp-${key}`, { connection });
   await batches(jobs, 1000, (_, count) => queue.enqueueMany(Array.from({ length: count }, () => Queue.prepareData(NOOP))));
   await connection.command(['CONFIG', 'RESETSTAT']);
   const own = await Connection.from(redis.url).open();
+  const traced = finishCalls(own);
   if (profiled === key) await post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 100 })).then(() => post('Profiler.start'));
   const t0 = performance.now();
   const timed = (): Promise<void> => new Worker({ connection: own, queues: [queue.name], burst: true, concurrency, logger: quiet, handleSignals: false, handlers }).work();
@@ -116,7 +152,7 @@ async function rqtsRun(key: string, concurrency: number): Promise<number> {
   const finished = await queue.finishedJobRegistry.count;
   if (finished !== jobs) throw new Error(`${key}: ${finished}/${jobs} finished`);
   const calls = Object.entries(stats).filter(([c]) => !['info', 'config|resetstat', 'config'].includes(c));
-  console.log(`${key}: ${Math.round(jobs / seconds)} jobs/s; ${cpu.text}; ${breakdown(calls)}${seg.text}`);
+  console.log(`${key}: ${Math.round(jobs / seconds)} jobs/s; ${cpu.text}; ${breakdown(calls)}${seg.text}${traced.report()}`);
   return jobs / seconds;
 }
 
