@@ -767,7 +767,7 @@ export class Worker {
 
   /**
    * Send a finish. With several slots, the finishes issued in the same tick share one {@link FINISH_JOBS}
-   * call (up to {@link MAX_FINISH_BATCH}); each is still recorded and answered on its own.
+   * call (up to half the slots, at most {@link MAX_FINISH_BATCH}); each is still recorded and answered on its own.
    */
   #finish(job: FinishJob): Promise<Reply[]> {
     if (this.#o.concurrency === 1) return this.#sendFinishes([job]).then(([reply]) => finishReply(reply!));
@@ -778,7 +778,7 @@ export class Worker {
   }
 
   /**
-   * Send the finishes that wait as one call (up to {@link MAX_FINISH_BATCH}), unless two calls are in
+   * Send the finishes that wait as one call (up to {@link Worker.#finishBatch}), unless two calls are in
    * flight: then they wait for a reply. With nothing in flight, half go now and the rest wait for that call's
    * reply; a reply sends everything that waits before the jobs it started run (one event-loop turn later,
    * once node-redis has written the call). So the slots fall into two groups, and Redis runs one group's
